@@ -1,0 +1,115 @@
+"""Who is calling: verify a bearer token and name the client and the person acting.
+
+Invariant: every failure is the same `Unauthenticated` with no detail, so a caller learns
+nothing about why (which client exists, which key, which claim). The token is checked before
+any GraphQL parsing happens.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from app.settings import Settings
+
+from .keys import DEV_KID, KeyRing, dev_private_key
+
+MAX_TOKEN_BYTES = 8192
+REQUIRED_CLAIMS = ["iss", "sub", "iat", "exp"]
+LEEWAY_SECONDS = 5  # clock skew between hosts
+_URN = re.compile(r"urn:[a-z0-9][a-z0-9-]{0,31}:[\x21-\x7e]{1,200}", re.IGNORECASE)
+_BEARER = re.compile(r"Bearer ([A-Za-z0-9_\-.=]+)")
+
+
+class Unauthenticated(Exception):
+    """The request carries no acceptable token. Deliberately without detail."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    client: str
+    sub: str
+
+
+def bearer_token(authorization: str | None, jwt_authorization: str | None) -> str:
+    """The token from `Authorization` or OPG's `X-Jwt-Authorization`; both must agree."""
+    found = {_bearer(v) for v in (authorization, jwt_authorization) if v is not None}
+    if len(found) != 1:
+        raise Unauthenticated
+    return found.pop()
+
+
+def _bearer(header: str) -> str:
+    if len(header) > MAX_TOKEN_BYTES + 7:
+        raise Unauthenticated
+    match = _BEARER.fullmatch(header)
+    if match is None:
+        raise Unauthenticated
+    return match.group(1)
+
+
+def verify(token: str, ring: KeyRing, max_lifetime: timedelta) -> Identity:
+    try:
+        return _verify(token, ring, max_lifetime)
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError):
+        raise Unauthenticated from None
+
+
+def _verify(token: str, ring: KeyRing, max_lifetime: timedelta) -> Identity:
+    if len(token) > MAX_TOKEN_BYTES:
+        raise Unauthenticated
+    header = jwt.get_unverified_header(token)
+    claimed = jwt.decode(token, options={"verify_signature": False})
+    client_id = claimed.get("iss")
+    spec = ring.for_client(client_id) if isinstance(client_id, str) else None
+    if spec is None or header.get("alg") != spec.algorithm:
+        raise Unauthenticated
+    kid = header.get("kid")
+    candidates = [k for k in spec.keys if kid is None or k.kid == kid]
+    if not candidates:
+        raise Unauthenticated
+    for candidate in candidates:
+        try:
+            claims = jwt.decode(
+                token,
+                candidate.key,
+                algorithms=[spec.algorithm],
+                issuer=client_id,
+                audience=spec.audience,
+                leeway=LEEWAY_SECONDS,
+                options={"require": REQUIRED_CLAIMS, "verify_aud": spec.audience is not None},
+            )
+        except jwt.InvalidSignatureError:
+            continue
+        return _identity(claims, max_lifetime)
+    raise Unauthenticated
+
+
+def _identity(claims: dict[str, object], max_lifetime: timedelta) -> Identity:
+    iss, sub, iat, exp = (claims[name] for name in REQUIRED_CLAIMS)
+    if not isinstance(iat, int | float) or not isinstance(exp, int | float):
+        raise Unauthenticated
+    now = datetime.now(UTC).timestamp()
+    if iat > now + LEEWAY_SECONDS or exp - iat > max_lifetime.total_seconds():
+        raise Unauthenticated
+    if not isinstance(sub, str) or not _URN.fullmatch(sub) or not isinstance(iss, str):
+        raise Unauthenticated
+    return Identity(client=iss, sub=sub)
+
+
+def mint_dev_token(settings: Settings, client_id: str, sub: str) -> str:
+    """A development token for `client_id`, signed with its dev key (development only)."""
+    if not _URN.fullmatch(sub):
+        raise ValueError("sub must be a URN, e.g. urn:opg:poas:makeregister:users:<uuid>")
+    key = dev_private_key(settings, client_id)
+    now = datetime.now(UTC)
+    claims = {
+        "iss": client_id,
+        "sub": sub,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=settings.token_max_lifetime_seconds)).timestamp()),
+    }
+    return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": DEV_KID})

@@ -1,0 +1,174 @@
+"""`lpa-gateway`: serve, dev, migrate, seed, token, export-schema.
+
+Configuration errors end with one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from app.authz.keys import KeyConfigError
+from app.authz.policy import PolicyError, load_policy
+from app.authz.tokens import mint_dev_token
+from app.settings import Settings, SettingsError
+
+EXIT_CONFIG = 2
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
+DEV_SUBS = {
+    "opg.poas.makeregister": "urn:opg:poas:makeregister:users:00000000-0000-4000-8000-000000000001",
+    "opg.poas.use": "urn:opg:poas:use:users:00000000-0000-4000-8000-000000000002",
+    "opg.poas.sirius": "urn:opg:poas:sirius:users:00000000-0000-4000-8000-000000000003",
+    "developer": "urn:opg:poas:graphiql:users:developer",
+}
+
+
+class CommandRefused(Exception):
+    """The command cannot run in this environment or with these arguments."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command: Callable[[argparse.Namespace, Settings], int] = args.command
+    try:
+        return command(args, Settings.from_env())
+    except (SettingsError, KeyConfigError, PolicyError, CommandRefused) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except OSError as error:
+        print(f"error: {error.strerror or error}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lpa-gateway", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve with the settings in the environment")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(command=_serve)
+
+    dev = sub.add_parser("dev", help="migrate, seed, print tokens and serve GraphiQL")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000)
+    dev.set_defaults(command=_dev)
+
+    sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
+        command=_migrate
+    )
+
+    seed = sub.add_parser("seed", help="add the demo LPAs (development only)")
+    seed.add_argument("--json", action="store_true", help="print the demo LPAs as JSON")
+    seed.set_defaults(command=_seed)
+
+    token = sub.add_parser("token", help="print a development token (development only)")
+    token.add_argument("--client", required=True)
+    token.add_argument("--sub", required=True, help="the person acting, as a URN")
+    token.set_defaults(command=_token)
+
+    export = sub.add_parser("export-schema", help="write the SDL under schema/")
+    export.add_argument("--out", type=Path, default=SCHEMA_DIR)
+    export.set_defaults(command=_export_schema)
+    return parser
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "app.http.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        server_header=False,
+        log_level="info",
+    )
+    return 0
+
+
+def _dev(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from app.http.app import create_app
+
+    _development_only(settings, "dev")
+    _migrate(args, settings)
+    demos = asyncio.run(_seed_demo(settings))
+    print("\nDemo LPAs:")
+    for demo in demos:
+        print(f"  {demo['uid']}  {demo['lpaType']:<22} {demo['status']}")
+    print("\nDevelopment tokens (Authorization: Bearer <token>):")
+    for client in load_policy().active_clients(settings.env):
+        sub = DEV_SUBS.get(client, DEV_SUBS["developer"])
+        print(f"\n  {client}\n  {mint_dev_token(settings, client, sub)}")
+    url = f"http://{args.host}:{args.port}/graphql"
+    print(f"\nGraphiQL: {url}   (choose a client with {url}?as=opg.poas.use)\n", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, server_header=False)
+    return 0
+
+
+def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    from app.db.migrate import upgrade
+
+    upgrade(settings.database_url)
+    return 0
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    _development_only(settings, "seed")
+    demos = asyncio.run(_seed_demo(settings))
+    if args.json:
+        print(json.dumps(demos, indent=2))
+    else:
+        for demo in demos:
+            print(demo["uid"], demo["lpaType"], demo["status"])
+    return 0
+
+
+async def _seed_demo(settings: Settings) -> list[dict[str, Any]]:
+    from app.db.engine import create_engine
+    from app.domain.demo import seed_demo
+
+    engine = create_engine(settings)
+    try:
+        return await seed_demo(engine)
+    finally:
+        await engine.dispose()
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    _development_only(settings, "token")
+    if args.client not in load_policy().active_clients(settings.env):
+        raise CommandRefused(f"unknown client {args.client!r}")
+    try:
+        print(mint_dev_token(settings, args.client, args.sub))
+    except ValueError as error:
+        raise CommandRefused(str(error)) from None
+    return 0
+
+
+def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from app.graphql.schema import build_schema
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "schema.graphql").write_text(build_schema().as_str() + "\n")
+    print(f"wrote {args.out / 'schema.graphql'}")
+    return 0
+
+
+def _development_only(settings: Settings, command: str) -> None:
+    if settings.is_production:
+        raise CommandRefused(f"'{command}' is for development only; production refuses it")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,184 @@
+"""Demo LPAs for development: fixed UIDs, so seeding twice changes nothing.
+
+Their sequence numbers sit at the top of the UID space, which the gateway's own numbering
+never reaches, and production refuses to start while any of them is in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.db.models import Lpa
+
+from .creation import store_lpa
+from .draft import AddressDraft, LpaDraft
+from .enums import (
+    AppointmentType,
+    Channel,
+    HowAttorneysMakeDecisions,
+    Language,
+    LifeSustainingTreatmentOption,
+    LpaStatus,
+    LpaType,
+    WhenTheLpaCanBeUsed,
+)
+from .rules import validate_draft
+from .uid import uid_for_sequence
+
+DEMO_CLIENT = "opg.poas.makeregister"
+DEMO_AUTHOR = "urn:opg:poas:gateway:users:demo-seed"
+_FIRST_DEMO_NUMBER = 10**11 - 100
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLpa:
+    number: int
+    lpa_type: LpaType
+    status: LpaStatus
+    donor_name: tuple[str, str]
+    donor_born: date
+    postcode: str
+    restrictions: str | None = None
+
+    @property
+    def uid(self) -> str:
+        return uid_for_sequence(_FIRST_DEMO_NUMBER + self.number)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "uid": self.uid,
+            "status": self.status.name,
+            "lpaType": self.lpa_type.name,
+            "donorDateOfBirth": self.donor_born.isoformat(),
+            "donorPostcode": self.postcode,
+        }
+
+
+PA, PW = LpaType.PROPERTY_AND_AFFAIRS, LpaType.PERSONAL_WELFARE
+DEMO_LPAS = (
+    DemoLpa(
+        1,
+        PA,
+        LpaStatus.REGISTERED,
+        ("Amelia", "Okafor"),
+        date(1958, 3, 14),
+        "SW1A 1AA",
+        "My attorneys must not sell my house.",
+    ),
+    DemoLpa(2, PA, LpaStatus.CANCELLED, ("Bernard", "Llewellyn"), date(1949, 11, 2), "CF10 1EP"),
+    DemoLpa(3, PA, LpaStatus.IN_PROGRESS, ("Chidi", "Nwosu"), date(1970, 6, 30), "M1 1AE"),
+    DemoLpa(4, PW, LpaStatus.REGISTERED, ("Dorothy", "Abbott"), date(1945, 1, 21), "EH1 1YZ"),
+    DemoLpa(5, PW, LpaStatus.CANCELLED, ("Emrys", "Pritchard"), date(1952, 8, 9), "LL57 2PW"),
+    DemoLpa(6, PW, LpaStatus.IN_PROGRESS, ("Fatima", "Rahman"), date(1981, 12, 5), "B1 1BB"),
+    DemoLpa(
+        7,
+        PA,
+        LpaStatus.STATUTORY_WAITING_PERIOD,
+        ("Gareth", "Hughes"),
+        date(1966, 4, 17),
+        "LS1 4AP",
+    ),
+)
+
+
+def demo_uids() -> list[str]:
+    return [demo.uid for demo in DEMO_LPAS]
+
+
+async def seed_demo(engine: AsyncEngine) -> list[dict[str, Any]]:
+    """Store every demo LPA that is not there yet; answer the summaries of all of them."""
+    lpas = Lpa.__table__
+    now = datetime.now(UTC)
+    async with engine.begin() as conn:
+        existing = set(
+            (await conn.execute(select(lpas.c.uid).where(lpas.c.uid.in_(demo_uids())))).scalars()
+        )
+        for demo in DEMO_LPAS:
+            if demo.uid in existing:
+                continue
+            draft = _draft(demo, now)
+            registered = demo.status in (LpaStatus.REGISTERED, LpaStatus.CANCELLED)
+            await store_lpa(
+                conn,
+                draft,
+                uid=demo.uid,
+                client=DEMO_CLIENT,
+                author=DEMO_AUTHOR,
+                at=now,
+                anomalies=validate_draft(draft, now.date()),
+                status=demo.status,
+                registration_date=(now - timedelta(days=30)).date() if registered else None,
+            )
+    return [demo.summary() for demo in DEMO_LPAS]
+
+
+def _address(line1: str, town: str, postcode: str) -> AddressDraft:
+    return {
+        "line1": line1,
+        "line2": None,
+        "line3": None,
+        "town": town,
+        "postcode": postcode,
+        "country": "GB",
+    }
+
+
+def _draft(demo: DemoLpa, now: datetime) -> LpaDraft:
+    first, last = demo.donor_name
+    signed = now - timedelta(days=60)
+    welfare = demo.lpa_type is PW
+    return {
+        "lpa_type": demo.lpa_type,
+        "channel": Channel.ONLINE,
+        "language": Language.EN,
+        "donor": {
+            "first_names": first,
+            "last_name": last,
+            "date_of_birth": demo.donor_born,
+            "email": f"{first.lower()}@example.com",
+            "other_names_known_by": None,
+            "contact_language_preference": Language.EN,
+            "address": _address("1 Demo Street", "Demotown", demo.postcode),
+        },
+        "attorneys": [
+            {
+                "first_names": name,
+                "last_name": "Attorney",
+                "date_of_birth": date(1985, 5, 5),
+                "email": f"{name.lower()}@example.com",
+                "mobile": None,
+                "channel": Channel.ONLINE,
+                "appointment_type": AppointmentType.ORIGINAL,
+                "address": _address("2 Demo Street", "Demotown", "AB1 2CD"),
+            }
+            for name in ("Harriet", "Idris")
+        ],
+        "trust_corporations": [],
+        "certificate_provider": {
+            "first_names": "Jonah",
+            "last_name": "Certifier",
+            "email": "jonah@example.com",
+            "phone": "07700900000",
+            "channel": Channel.ONLINE,
+            "address": _address("3 Other Road", "Elsewhere", "XY9 8ZW"),
+        },
+        "people_to_notify": [],
+        "how_attorneys_make_decisions": HowAttorneysMakeDecisions.JOINTLY,
+        "how_attorneys_make_decisions_details": None,
+        "how_replacement_attorneys_make_decisions": None,
+        "how_replacement_attorneys_make_decisions_details": None,
+        "how_replacement_attorneys_step_in": None,
+        "how_replacement_attorneys_step_in_details": None,
+        "when_the_lpa_can_be_used": None if welfare else WhenTheLpaCanBeUsed.WHEN_HAS_CAPACITY,
+        "life_sustaining_treatment_option": LifeSustainingTreatmentOption.OPTION_A
+        if welfare
+        else None,
+        "restrictions_and_conditions": demo.restrictions,
+        "signed_at": signed,
+        "witnessed_by_certificate_provider_at": signed,
+    }

@@ -1,0 +1,97 @@
+"""The shape of a new LPA as a writer submits it, before the gateway stores it.
+
+Plain typed dictionaries with the snake_case names of DESIGN section 2, so that the GraphQL
+layer can hand over its input as data and the rules can read it without any framework.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TypedDict
+
+from .enums import (
+    AppointmentType,
+    Channel,
+    HowAttorneysMakeDecisions,
+    HowReplacementAttorneysStepIn,
+    Language,
+    LifeSustainingTreatmentOption,
+    LpaType,
+    WhenTheLpaCanBeUsed,
+)
+
+
+class AddressDraft(TypedDict):
+    line1: str
+    line2: str | None
+    line3: str | None
+    town: str | None
+    postcode: str | None
+    country: str | None
+
+
+class DonorDraft(TypedDict):
+    first_names: str
+    last_name: str
+    date_of_birth: date
+    email: str | None
+    other_names_known_by: str | None
+    contact_language_preference: Language | None
+    address: AddressDraft
+
+
+class AttorneyDraft(TypedDict):
+    first_names: str
+    last_name: str
+    date_of_birth: date
+    email: str | None
+    mobile: str | None
+    channel: Channel
+    appointment_type: AppointmentType
+    address: AddressDraft
+
+
+class TrustCorporationDraft(TypedDict):
+    name: str
+    company_number: str
+    email: str | None
+    channel: Channel
+    appointment_type: AppointmentType
+    address: AddressDraft
+
+
+class CertificateProviderDraft(TypedDict):
+    first_names: str
+    last_name: str
+    email: str | None
+    phone: str
+    channel: Channel
+    address: AddressDraft
+
+
+class PersonToNotifyDraft(TypedDict):
+    first_names: str
+    last_name: str
+    address: AddressDraft
+
+
+class LpaDraft(TypedDict):
+    lpa_type: LpaType
+    channel: Channel
+    language: Language
+    donor: DonorDraft
+    attorneys: list[AttorneyDraft]
+    trust_corporations: list[TrustCorporationDraft]
+    certificate_provider: CertificateProviderDraft
+    people_to_notify: list[PersonToNotifyDraft]
+    how_attorneys_make_decisions: HowAttorneysMakeDecisions | None
+    how_attorneys_make_decisions_details: str | None
+    how_replacement_attorneys_make_decisions: HowAttorneysMakeDecisions | None
+    how_replacement_attorneys_make_decisions_details: str | None
+    how_replacement_attorneys_step_in: HowReplacementAttorneysStepIn | None
+    how_replacement_attorneys_step_in_details: str | None
+    when_the_lpa_can_be_used: WhenTheLpaCanBeUsed | None
+    life_sustaining_treatment_option: LifeSustainingTreatmentOption | None
+    restrictions_and_conditions: str | None
+    signed_at: datetime | None
+    witnessed_by_certificate_provider_at: datetime | None

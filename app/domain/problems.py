@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """Why a write was refused, or why an LPA cannot proceed.
+
+    `source` is a JSON pointer into the input or the LPA (camelCase, as the API spells it) and
+    `code` a stable machine code. A problem never carries the offending value: the writer
+    already has it, and nobody else should.
+    """
+
+    source: str
+    code: str
+
+
+def pointer(*parts: str | int) -> str:
+    return "".join("/" + _camel(p) if isinstance(p, str) else f"/{p}" for p in parts)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)

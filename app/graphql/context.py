@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.authz.tokens import Identity
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """What resolvers may know about the request. Each resolver opens its own connection
+    from `engine`: a connection is never shared by resolvers that run concurrently."""
+
+    identity: Identity
+    engine: AsyncEngine
+    request_id: str
+    touched_uids: set[str] = field(default_factory=set)
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(UTC)

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from typing import cast
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.db.lpa_store import allocate_number
+from app.domain.creation import store_lpa
+from app.domain.draft import LpaDraft
+from app.domain.enums import Channel
+from app.domain.rules import validate_draft
+from app.domain.uid import uid_for_sequence
+from app.domain.verdict import Verdict
+
+from .context import RequestContext
+from .idempotent import run_once
+from .inputs import CreateLpaInput
+from .results import MutationResult, Problem
+from .scalars import LpaUid
+
+
+async def create_lpa(
+    info: strawberry.Info[RequestContext, None], input: CreateLpaInput, idempotency_key: str
+) -> MutationResult:
+    """Create an LPA. Online LPAs that break a rule are refused with problem codes; paper LPAs
+    are stored anyway and each broken rule is kept as an anomaly for caseworkers."""
+    ctx = info.context
+    draft = cast(LpaDraft, strawberry.asdict(input))
+
+    async def work(conn: AsyncConnection) -> Verdict:
+        return await _create(conn, ctx, draft)
+
+    verdict = await run_once(ctx, "createLpa", draft, idempotency_key, work)
+    if verdict.uid is not None:
+        ctx.touched_uids.add(verdict.uid)
+    return MutationResult(
+        accepted=verdict.accepted,
+        uid=None if verdict.uid is None else LpaUid(verdict.uid),
+        version=verdict.version,
+        problems=[Problem.of(p) for p in verdict.problems],
+    )
+
+
+async def _create(conn: AsyncConnection, ctx: RequestContext, draft: LpaDraft) -> Verdict:
+    now = ctx.now()
+    problems = validate_draft(draft, now.date())
+    if problems and draft["channel"] is Channel.ONLINE:
+        return Verdict.refused(problems)
+    uid = uid_for_sequence(await allocate_number(conn))
+    await store_lpa(
+        conn,
+        draft,
+        uid=uid,
+        client=ctx.identity.client,
+        author=ctx.identity.sub,
+        at=now,
+        anomalies=problems,
+    )
+    return Verdict(accepted=True, uid=uid, version=1)

@@ -1,0 +1,32 @@
+"""The domain vocabularies, registered as GraphQL enums (names SCREAMING_SNAKE, DESIGN 3a).
+
+`strawberry.enum` marks the domain class itself, so inputs and results annotate with the
+names exported here and get the very same Python enum members the domain rules compare.
+"""
+
+from typing import TypeAlias
+
+import strawberry
+
+from app.domain import enums
+
+LpaType: TypeAlias = enums.LpaType
+Channel: TypeAlias = enums.Channel
+Language: TypeAlias = enums.Language
+HowAttorneysMakeDecisions: TypeAlias = enums.HowAttorneysMakeDecisions
+HowReplacementAttorneysStepIn: TypeAlias = enums.HowReplacementAttorneysStepIn
+WhenTheLpaCanBeUsed: TypeAlias = enums.WhenTheLpaCanBeUsed
+LifeSustainingTreatmentOption: TypeAlias = enums.LifeSustainingTreatmentOption
+AppointmentType: TypeAlias = enums.AppointmentType
+
+for _enum in (
+    LpaType,
+    Channel,
+    Language,
+    HowAttorneysMakeDecisions,
+    HowReplacementAttorneysStepIn,
+    WhenTheLpaCanBeUsed,
+    LifeSustainingTreatmentOption,
+    AppointmentType,
+):
+    strawberry.enum(_enum)

@@ -1,0 +1,94 @@
+"""Errors the gateway answers with, each with a stable `extensions.code`.
+
+    GatewayError
+    ├── BadUserInput           BAD_USER_INPUT     malformed document, variables or arguments
+    ├── Forbidden              FORBIDDEN          the client may not do this
+    ├── Conflict               CONFLICT           the data changed underneath the request
+    ├── IdempotencyKeyReused   IDEMPOTENCY_KEY_REUSED  same key, different payload
+    └── RateLimited            RATE_LIMITED       a budget is spent
+    (any other exception)      INTERNAL           masked: its text never leaves the process
+
+UNAUTHENTICATED is answered by the HTTP layer before any GraphQL work.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from graphql import GraphQLError
+
+INTERNAL_MESSAGE = "Internal server error."
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?\.?$", re.DOTALL)
+# graphql-core quotes the offending input after "found"; it may be personal data, so the
+# message is cut there and keeps only the type, the location and the reason.
+_FOUND_VALUE = re.compile(r"[;,.]?\s+found:?\s.*$", re.DOTALL | re.IGNORECASE)
+_ENUM_VALUE = re.compile(r"Value .* does not exist in ('[^']*' enum)", re.DOTALL)
+_REPRESENT_VALUE = re.compile(r"(cannot represent [^:']*value): .*?('\.)?$", re.DOTALL)
+_INVALID_VALUE = re.compile(r" got invalid value .*?(?=(?: at '[^']*')?;|$)", re.DOTALL)
+
+
+class GatewayError(Exception):
+    code: ClassVar[str] = "INTERNAL"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadUserInput(GatewayError):
+    code = "BAD_USER_INPUT"
+
+
+class Forbidden(GatewayError):
+    code = "FORBIDDEN"
+
+
+class Conflict(GatewayError):
+    code = "CONFLICT"
+
+
+class IdempotencyKeyReused(GatewayError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class RateLimited(GatewayError):
+    code = "RATE_LIMITED"
+
+
+def error_body(message: str, code: str) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": code}}
+
+
+def scrub(message: str) -> str:
+    """The message without suggestions of other names and without any quoted input value."""
+    cut = _FOUND_VALUE.sub("", message)
+    if cut != message:
+        cut += "."
+    cut = _INVALID_VALUE.sub(" got an invalid value", cut)
+    cut = _ENUM_VALUE.sub(r"Value does not exist in \1", cut)
+    cut = _REPRESENT_VALUE.sub(r"\1\2", cut)
+    return _SUGGESTION.sub("", cut)
+
+
+def format_request_error(error: GraphQLError) -> dict[str, Any]:
+    """A parse, validation or variable error: the client's document is at fault."""
+    body = error_body(scrub(error.message), BadUserInput.code)
+    if error.locations:
+        body["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    return body
+
+
+def format_execution_error(error: GraphQLError) -> tuple[dict[str, Any], bool]:
+    """The error as the client sees it, and whether it was an unexpected (masked) one."""
+    original = error.original_error
+    if isinstance(original, GatewayError):
+        body, masked = error_body(original.message, original.code), False
+    elif original is None or error.path is None:
+        # raised before execution (variable coercion): the request is at fault
+        body, masked = format_request_error(error), False
+    else:
+        body, masked = error_body(INTERNAL_MESSAGE, "INTERNAL"), True
+    if error.path is not None:
+        body["path"] = list(error.path)
+    return body, masked

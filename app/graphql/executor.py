@@ -1,0 +1,70 @@
+"""Parse, validate and execute documents against one schema view, caching the first two.
+
+The cache key is the exact document text, and each view has its own executor, so a document
+validated for one client's view is never reused for another's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import lru_cache
+from inspect import isawaitable
+from typing import Any
+
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    execute,
+    parse,
+    specified_rules,
+    validate,
+)
+
+DOCUMENT_CACHE_SIZE = 1024
+MAX_TOKENS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...]
+
+
+class Executor:
+    def __init__(
+        self, schema: GraphQLSchema, extra_rules: Collection[type[ASTValidationRule]] = ()
+    ) -> None:
+        self.schema = schema
+        self._rules = (*specified_rules, *extra_rules)
+        self.prepare = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._prepare)
+
+    def _prepare(self, source: str) -> Prepared:
+        try:
+            document = parse(source, max_tokens=MAX_TOKENS, no_location=False)
+        except GraphQLError as error:
+            return Prepared(None, (error,))
+        errors = validate(self.schema, document, self._rules, hide_suggestions=True)
+        return Prepared(None if errors else document, tuple(errors))
+
+    async def run(
+        self,
+        document: DocumentNode,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        context: Any,
+    ) -> ExecutionResult:
+        result = execute(
+            self.schema,
+            document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+            hide_suggestions=True,
+        )
+        if isawaitable(result):
+            return await result
+        return result

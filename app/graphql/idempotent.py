@@ -1,0 +1,56 @@
+"""Run a mutation at most once per (client, idempotency key), in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.db.idempotency import Remembered, recall, remember
+from app.domain.canonical import digest
+from app.domain.verdict import Verdict
+
+from .context import RequestContext
+from .errors import BadUserInput, IdempotencyKeyReused
+
+MAX_KEY_LENGTH = 255
+
+Work = Callable[[AsyncConnection], Awaitable[Verdict]]
+
+
+async def run_once(
+    ctx: RequestContext, operation: str, payload: Any, key: str, work: Work
+) -> Verdict:
+    """The verdict of `work`, or of its first run under the same key.
+
+    The work, its history and outbox rows, and the remembered answer commit together or not
+    at all. Two concurrent requests with one key both may run the work, but only one commits:
+    the other's insert of the answer fails on the primary key, it rolls back, and it answers
+    what the first stored.
+    """
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise BadUserInput("idempotencyKey must be 1 to 255 printable characters")
+    client = ctx.identity.client
+    request_hash = digest({"operation": operation, "payload": payload})
+    try:
+        async with ctx.engine.begin() as conn:
+            seen = await recall(conn, client, key)
+            if seen is not None:
+                return _replay(seen, request_hash)
+            verdict = await work(conn)
+            await remember(conn, client, key, request_hash, verdict.to_json(), ctx.now())
+    except IntegrityError:
+        async with ctx.engine.connect() as conn:
+            seen = await recall(conn, client, key)
+        if seen is None:
+            raise
+        return _replay(seen, request_hash)
+    return verdict
+
+
+def _replay(seen: Remembered, request_hash: str) -> Verdict:
+    if seen.request_hash != request_hash:
+        raise IdempotencyKeyReused("this idempotencyKey was used for a different request")
+    return Verdict.from_json(seen.response)

@@ -1,0 +1,78 @@
+"""Settings, read once from `LPA_GATEWAY_*` environment variables and frozen.
+
+Invariant: nothing secret has a default outside development. In production every key source
+must be configured explicitly, and development conveniences (dev keys, demo data, the
+`developer` client) are refused.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+PREFIX = "LPA_GATEWAY_"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/lpa-gateway.sqlite3"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable, never its value."""
+
+
+Environment = Literal["development", "production"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    env: Environment = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    dev_keys_dir: Path = Path("var/dev-keys")
+    client_keys_file: Path | None = None
+    token_max_lifetime_seconds: int = 3600
+    db_pool_size: int = 10
+    db_connect_timeout_seconds: float = 2.0
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        read = _Reader(os.environ if environ is None else environ)
+        mode = read.text("ENV") or "development"
+        if mode not in ("development", "production"):
+            raise SettingsError(f"{PREFIX}ENV must be 'development' or 'production'")
+        database_url = read.text("DATABASE_URL")
+        if mode == "production" and database_url is None:
+            raise SettingsError(f"{PREFIX}DATABASE_URL is required in production")
+        keys_file = read.text("CLIENT_KEYS_FILE")
+        return cls(
+            env=mode,  # type: ignore[arg-type]  # checked just above
+            database_url=database_url or DEFAULT_DATABASE_URL,
+            dev_keys_dir=Path(read.text("DEV_KEYS_DIR") or "var/dev-keys"),
+            client_keys_file=Path(keys_file) if keys_file else None,
+            token_max_lifetime_seconds=read.positive_int("TOKEN_MAX_LIFETIME_SECONDS", 3600),
+            db_pool_size=read.positive_int("DB_POOL_SIZE", 10),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    environ: Mapping[str, str]
+
+    def text(self, name: str) -> str | None:
+        return self.environ.get(PREFIX + name) or None
+
+    def positive_int(self, name: str, default: int) -> int:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{PREFIX}{name} must be a whole number") from None
+        if value <= 0:
+            raise SettingsError(f"{PREFIX}{name} must be positive")
+        return value

@@ -1,0 +1,169 @@
+"""Shared fixtures: a fresh, migrated database per test, on SQLite and on PostgreSQL.
+
+Every test that asks for `database_url` runs once per backend. PostgreSQL runs when
+LPA_GATEWAY_TEST_POSTGRES_URL names a server (an admin database URL, e.g.
+postgresql+asyncpg://postgres@127.0.0.1:5432/postgres); if it is set but unreachable the tests
+error rather than skip. Each run migrates one template database per backend, and each test
+gets its own copy, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from starlette.applications import Starlette
+
+from app.authz.tokens import mint_dev_token
+from app.db.engine import engine_for_url
+from app.db.migrate import upgrade
+from app.http.app import create_app
+from app.settings import Settings
+
+POSTGRES_ADMIN_URL = os.environ.get("LPA_GATEWAY_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_ADMIN_URL else [])]
+RUN_ID = uuid.uuid4().hex[:8]
+
+SUBS = {
+    "opg.poas.makeregister": "urn:opg:poas:makeregister:users:11111111-1111-4111-8111-111111111111",
+    "opg.poas.use": "urn:opg:poas:use:users:22222222-2222-4222-8222-222222222222",
+    "opg.poas.sirius": "urn:opg:poas:sirius:users:33333333-3333-4333-8333-333333333333",
+    "developer": "urn:opg:poas:graphiql:users:developer",
+}
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _pg_url(database: str) -> str:
+    assert POSTGRES_ADMIN_URL is not None
+    return make_url(POSTGRES_ADMIN_URL).set(database=database).render_as_string(hide_password=False)
+
+
+async def _pg_admin(*statements: str) -> None:
+    assert POSTGRES_ADMIN_URL is not None
+    engine = engine_for_url(POSTGRES_ADMIN_URL)
+    try:
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def pg_admin(*statements: str) -> None:
+    asyncio.run(_pg_admin(*statements))
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    made: dict[str, str] = {}
+    sqlite_file = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite+aiosqlite:///{sqlite_file}")
+    made["sqlite"] = str(sqlite_file)
+    if POSTGRES_ADMIN_URL:
+        name = f"lpa_gw_template_{RUN_ID}"
+        pg_admin(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+        upgrade(_pg_url(name))
+        made["postgresql"] = name
+    yield made
+    if POSTGRES_ADMIN_URL:
+        pg_admin(f'DROP DATABASE IF EXISTS "{made["postgresql"]}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, templates: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """A migrated database of this test's own."""
+    if backend == "sqlite":
+        copy = tmp_path / "gateway.sqlite3"
+        shutil.copy(templates["sqlite"], copy)
+        yield f"sqlite+aiosqlite:///{copy}"
+        return
+    name = f"lpa_gw_{RUN_ID}_{uuid.uuid4().hex[:10]}"
+    pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{templates["postgresql"]}"')
+    yield _pg_url(name)
+    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database, for migration tests."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"lpa_gw_{RUN_ID}_empty_{uuid.uuid4().hex[:10]}"
+    pg_admin(f'CREATE DATABASE "{name}"')
+    yield _pg_url(name)
+    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def dev_keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("dev-keys")
+
+
+@pytest.fixture
+def settings(database_url: str, dev_keys_dir: Path) -> Settings:
+    return Settings(env="development", database_url=database_url, dev_keys_dir=dev_keys_dir)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+        yield client
+
+
+@pytest.fixture
+def token(settings: Settings) -> Callable[[str], str]:
+    def make(client: str) -> str:
+        return mint_dev_token(settings, client, SUBS[client])
+
+    return make
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient, token: Callable[[str], str]) -> Callable[..., object]:
+    """POST one operation as `client`, the way that client's service would."""
+
+    async def call(
+        client: str, query: str, variables: dict[str, object] | None = None
+    ) -> httpx.Response:
+        body: dict[str, object] = {"query": query}
+        if variables is not None:
+            body["variables"] = variables
+        return await http.post(
+            "/graphql", json=body, headers={"Authorization": f"Bearer {token(client)}"}
+        )
+
+    return call
+
+
+@pytest.fixture
+async def demo(app: Starlette) -> list[dict[str, object]]:
+    from app.domain.demo import seed_demo
+
+    return await seed_demo(app.state.gateway.engine)
