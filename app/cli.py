@@ -83,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from app.authz.keys import load_key_ring
+
+    # Fail here with one line, not in each worker's start-up with a traceback.
+    load_key_ring(settings, load_policy().active_clients(settings.env))
     uvicorn.run(
         "app.http.app:create_app",
         factory=True,

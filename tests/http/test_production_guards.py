@@ -1,0 +1,60 @@
+"""Production refuses development conveniences: demo data and development keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.domain.demo import seed_demo
+from app.http.app import StartupRefused, create_app
+from app.settings import Settings
+
+pytestmark = pytest.mark.anyio
+
+
+def keys_file(tmp_path: Path) -> Path:
+    public = Ed25519PrivateKey.generate().public_key()
+    (tmp_path / "use.pub.pem").write_bytes(
+        public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    path = tmp_path / "client-keys.toml"
+    path.write_text(
+        '[clients."opg.poas.use"]\nalgorithm = "EdDSA"\n'
+        'keys = [{ kid = "2026-11", public_key_file = "use.pub.pem" }]\n'
+    )
+    return path
+
+
+def production(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        env="production",
+        database_url=database_url,
+        client_keys_file=keys_file(tmp_path),
+        dev_keys_dir=tmp_path / "no-dev-keys",
+    )
+
+
+async def test_production_starts_on_a_database_without_demo_data(
+    database_url: str, tmp_path: Path
+) -> None:
+    app = create_app(production(database_url, tmp_path))
+    async with app.router.lifespan_context(app):
+        assert app.state.gateway.settings.is_production
+
+
+async def test_production_refuses_to_start_with_demo_data(
+    database_url: str, tmp_path: Path, settings: Settings
+) -> None:
+    dev_app = create_app(settings)
+    async with dev_app.router.lifespan_context(dev_app):
+        await seed_demo(dev_app.state.gateway.engine)
+
+    app = create_app(production(database_url, tmp_path))
+    with pytest.raises(StartupRefused, match="demo"):
+        async with app.router.lifespan_context(app):
+            pass

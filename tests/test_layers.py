@@ -1,0 +1,86 @@
+"""Imports point one way: http -> graphql (with authz beside it) -> domain -> db.
+
+`app.settings` sits below everything. The one sanctioned exception is `app.domain.enums`, a
+leaf vocabulary module with no imports of its own, which the db layer uses for column types.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[1] / "app"
+RANK = {"settings": 0, "db": 1, "domain": 2, "authz": 3, "graphql": 3, "http": 4, "cli": 5}
+LEAF_VOCABULARY = {"app.domain.enums"}
+FRAMEWORKS = ("strawberry", "starlette", "graphql", "uvicorn", "httpx")
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _imports(path: Path, root: Path = APP) -> list[str]:
+    names: list[str] = []
+    package = "app." + ".".join(path.relative_to(root).with_suffix("").parts[:-1])
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rstrip(".").split(".")
+                base = base[: len(base) - (node.level - 1)]
+                names.append(".".join([*base, node.module] if node.module else base))
+            elif node.module:
+                names.append(node.module)
+    return names
+
+
+def _modules(root: Path = APP) -> list[tuple[str, Path]]:
+    found = []
+    for path in root.rglob("*.py"):
+        module = "app." + ".".join(path.relative_to(root).with_suffix("").parts)
+        found.append((module.removesuffix(".__init__"), path))
+    return found
+
+
+def upward_imports(root: Path = APP) -> list[str]:
+    wrong = []
+    for module, path in _modules(root):
+        own = RANK.get(_layer(module))
+        if own is None:
+            continue
+        for name in _imports(path, root):
+            if not name.startswith("app.") or name in LEAF_VOCABULARY:
+                continue
+            other = RANK.get(_layer(name))
+            if other is not None and other > own:
+                wrong.append(f"{module} imports {name}")
+    return wrong
+
+
+def test_no_layer_imports_a_higher_one() -> None:
+    assert upward_imports() == []
+
+
+def test_domain_and_db_know_nothing_of_graphql_or_http() -> None:
+    wrong = [
+        f"{module} imports {name}"
+        for module, path in _modules()
+        if _layer(module) in ("domain", "db")
+        for name in _imports(path)
+        if name.split(".")[0] in FRAMEWORKS
+    ]
+    assert wrong == []
+
+
+def test_the_checker_sees_upward_imports(tmp_path: Path) -> None:
+    (tmp_path / "db").mkdir()
+    (tmp_path / "domain").mkdir()
+    (tmp_path / "db" / "leak.py").write_text("from app.http.app import create_app\n")
+    (tmp_path / "domain" / "rel.py").write_text("from ..graphql import schema\n")
+    (tmp_path / "db" / "fine.py").write_text("from app.domain.enums import LpaType\n")
+    assert sorted(upward_imports(tmp_path)) == [
+        "app.db.leak imports app.http.app",
+        "app.domain.rel imports app.graphql",
+    ]
