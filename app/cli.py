@@ -1,4 +1,4 @@
-"""`lpa-gateway`: serve, dev, migrate, seed, token, export-schema.
+"""`lpa-gateway`: serve, dev, migrate, seed, token, export-schema, check-policy.
 
 Configuration errors end with one line on stderr and exit status 2, never a traceback.
 """
@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-schema", help="write the SDL under schema/")
     export.add_argument("--out", type=Path, default=SCHEMA_DIR)
     export.set_defaults(command=_export_schema)
+
+    sub.add_parser(
+        "check-policy", help="fail unless the policy and the schema name the same things"
+    ).set_defaults(command=_check_policy)
     return parser
 
 
@@ -86,7 +90,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app.authz.keys import load_key_ring
 
     # Fail here with one line, not in each worker's start-up with a traceback.
-    load_key_ring(settings, load_policy().active_clients(settings.env))
+    load_key_ring(settings, _active_clients(settings))
     uvicorn.run(
         "app.http.app:create_app",
         factory=True,
@@ -111,7 +115,7 @@ def _dev(args: argparse.Namespace, settings: Settings) -> int:
     for demo in demos:
         print(f"  {demo['uid']}  {demo['lpaType']:<22} {demo['status']}")
     print("\nDevelopment tokens (Authorization: Bearer <token>):")
-    for client in load_policy().active_clients(settings.env):
+    for client in _active_clients(settings):
         sub = DEV_SUBS.get(client, DEV_SUBS["developer"])
         print(f"\n  {client}\n  {mint_dev_token(settings, client, sub)}")
     url = f"http://{args.host}:{args.port}/graphql"
@@ -151,7 +155,7 @@ async def _seed_demo(settings: Settings) -> list[dict[str, Any]]:
 
 def _token(args: argparse.Namespace, settings: Settings) -> int:
     _development_only(settings, "token")
-    if args.client not in load_policy().active_clients(settings.env):
+    if args.client not in _active_clients(settings):
         raise CommandRefused(f"unknown client {args.client!r}")
     try:
         print(mint_dev_token(settings, args.client, args.sub))
@@ -161,12 +165,41 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from app.authz.contract import contract_files, unaccepted_breaking_changes
     from app.graphql.schema import build_schema
 
+    files = contract_files(load_policy(settings.policy_dir), build_schema()._schema)
+    breaking = unaccepted_breaking_changes(args.out, files)
+    if breaking:
+        listed = "\n  ".join(breaking)
+        raise CommandRefused(
+            f"breaking changes against the committed SDL:\n  {listed}\n"
+            "list each in schema/accepted-breaking-changes.toml once reviewed"
+        )
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "schema.graphql").write_text(build_schema().as_str() + "\n")
-    print(f"wrote {args.out / 'schema.graphql'}")
+    for name, sdl in files.items():
+        (args.out / name).write_text(sdl)
+        print(f"wrote {args.out / name}")
     return 0
+
+
+def _check_policy(_args: argparse.Namespace, settings: Settings) -> int:
+    from app.authz.check import policy_problems
+    from app.graphql.schema import build_schema
+
+    policy = load_policy(settings.policy_dir)
+    problems = policy_problems(policy, build_schema()._schema)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print(f"policy covers the schema: {len(policy.clients)} clients")
+    return 0
+
+
+def _active_clients(settings: Settings) -> list[str]:
+    policy = load_policy(settings.policy_dir)
+    return policy.active_clients(settings.env, settings.allow_developer_client)
 
 
 def _development_only(settings: Settings, command: str) -> None:

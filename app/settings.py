@@ -15,6 +15,7 @@ from typing import Literal
 
 PREFIX = "LPA_GATEWAY_"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/lpa-gateway.sqlite3"
+DEFAULT_POLICY_DIR = Path(__file__).resolve().parents[1] / "permissions"
 
 
 class SettingsError(ValueError):
@@ -30,6 +31,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     dev_keys_dir: Path = Path("var/dev-keys")
     client_keys_file: Path | None = None
+    policy_dir: Path = DEFAULT_POLICY_DIR
+    allow_developer_client: bool = False
     token_max_lifetime_seconds: int = 3600
     db_pool_size: int = 10
     db_connect_timeout_seconds: float = 2.0
@@ -53,6 +56,8 @@ class Settings:
             database_url=database_url or DEFAULT_DATABASE_URL,
             dev_keys_dir=Path(read.text("DEV_KEYS_DIR") or "var/dev-keys"),
             client_keys_file=Path(keys_file) if keys_file else None,
+            policy_dir=Path(read.text("POLICY_DIR") or DEFAULT_POLICY_DIR),
+            allow_developer_client=read.switch("ALLOW_DEVELOPER_CLIENT"),
             token_max_lifetime_seconds=read.positive_int("TOKEN_MAX_LIFETIME_SECONDS", 3600),
             db_pool_size=read.positive_int("DB_POOL_SIZE", 10),
         )
@@ -64,6 +69,12 @@ class _Reader:
 
     def text(self, name: str) -> str | None:
         return self.environ.get(PREFIX + name) or None
+
+    def switch(self, name: str) -> bool:
+        raw = (self.text(name) or "false").lower()
+        if raw not in ("true", "false"):
+            raise SettingsError(f"{PREFIX}{name} must be true or false")
+        return raw == "true"
 
     def positive_int(self, name: str, default: int) -> int:
         raw = self.text(name)

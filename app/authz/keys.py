@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
@@ -61,6 +61,12 @@ class KeyRing:
 def load_key_ring(settings: Settings, client_ids: Iterable[str]) -> KeyRing:
     if settings.client_keys_file is not None:
         ring = _from_file(settings.client_keys_file, os.environ)
+        unknown = sorted(set(ring.clients) - set(client_ids))
+        if unknown:
+            raise KeyConfigError(
+                f"{settings.client_keys_file}: keys for client(s) that do not exist in "
+                f"{settings.env}: {', '.join(unknown)}"
+            )
         if settings.is_production:
             _refuse_dev_keys(ring, settings.dev_keys_dir)
         return ring
@@ -151,7 +157,9 @@ def _key(
         key = serialization.load_pem_public_key((base / file).read_bytes())
     except (OSError, ValueError):
         raise KeyConfigError(f"{where}: cannot load public key {file}") from None
-    if not isinstance(key, expected):
+    if not isinstance(key, expected) or (
+        isinstance(key, EllipticCurvePublicKey) and not isinstance(key.curve, SECP256R1)
+    ):
         raise KeyConfigError(f"{where}: {file} is not a {algorithm} public key")
     return key
 

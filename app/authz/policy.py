@@ -1,23 +1,55 @@
 """The access policy, read from `permissions/*.toml`: one file per client.
 
-Invariant: a client that no file names does not exist, and a client whose file does not list
-the running environment does not exist there either.
+Invariant: anything a file does not grant is denied. A client that no file names does not
+exist, and a client whose file does not list the running environment does not exist there.
+The vocabulary is documented in `permissions/README.md`; `check_against` ties every name in
+the policy to the schema, so a typo is a start-up error that names the file and line.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from app.settings import Environment
+from app.db.visibility import RowRule
+from app.settings import DEFAULT_POLICY_DIR, Environment, Settings
 
-DEFAULT_POLICY_DIR = Path(__file__).resolve().parents[2] / "permissions"
+DEVELOPER = "developer"
+ENVIRONMENTS = frozenset({"development", "production"})
+LIMIT_NAMES = ("depth", "aliases", "directives", "tokens", "cost")
+DEFAULT_LIMITS = {"depth": 6, "aliases": 15, "directives": 50, "tokens": 1000, "cost": 1000}
+GRANT_KINDS = ("operations", "fields", "arguments", "inputs")
 
 
 class PolicyError(ValueError):
-    """The policy files are malformed; the message names the file."""
+    """The policy is malformed or names something that does not exist; says file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    depth: int
+    aliases: int
+    directives: int
+    tokens: int
+    cost: int
+
+
+@dataclass(frozen=True, slots=True)
+class Grants:
+    """Schema coordinates: `Query.op`, `Type.field`, `Type.field.argument`, `Input.field`."""
+
+    operations: frozenset[str] = frozenset()
+    fields: frozenset[str] = frozenset()
+    arguments: frozenset[str] = frozenset()
+    inputs: frozenset[str] = frozenset()
+    everything: bool = False
+
+    @property
+    def readable(self) -> frozenset[str]:
+        return self.operations | self.fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,22 +57,41 @@ class ClientPolicy:
     id: str
     service: str
     environments: frozenset[str]
+    introspection: bool
+    rows: RowRule
+    limits: Limits
+    grants: Grants
+    source: Path = field(compare=False)
+
+    def line_of(self, name: str) -> int | None:
+        for number, line in enumerate(self.source.read_text().splitlines(), start=1):
+            if f'"{name}"' in line:
+                return number
+        return None
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
     clients: Mapping[str, ClientPolicy]
 
-    def active_clients(self, env: Environment) -> list[str]:
-        return sorted(c.id for c in self.clients.values() if env in c.environments)
+    def active_clients(self, env: Environment, allow_developer: bool = False) -> list[str]:
+        """Clients that exist in `env`. In production the `developer` client exists only
+        when the operator switched it on explicitly (LPA_GATEWAY_ALLOW_DEVELOPER_CLIENT)."""
+        return sorted(
+            c.id
+            for c in self.clients.values()
+            if env in c.environments or (c.id == DEVELOPER and allow_developer)
+        )
+
+    def for_settings(self, settings: Settings) -> list[ClientPolicy]:
+        ids = self.active_clients(settings.env, settings.allow_developer_client)
+        return [self.clients[c] for c in ids]
 
 
 def load_policy(folder: Path = DEFAULT_POLICY_DIR) -> Policy:
     clients: dict[str, ClientPolicy] = {}
     for path in sorted(folder.glob("*.toml")):
         client = _client(path)
-        if client.id in clients:
-            raise PolicyError(f"{path.name}: client {client.id} is defined twice")
         clients[client.id] = client
     if not clients:
         raise PolicyError(f"no client policy files in {folder}")
@@ -52,17 +103,77 @@ def _client(path: Path) -> ClientPolicy:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(f"{path.name}: {error}") from None
-    table = data.get("client")
-    if not isinstance(table, dict):
-        raise PolicyError(f"{path.name}: a [client] table is required")
-    client_id, service, environments = (table.get(k) for k in ("id", "service", "environments"))
+    unknown = set(data) - {"client", "limits", "grants"}
+    if unknown:
+        raise PolicyError(f"{path.name}: unknown table(s) {sorted(unknown)}")
+    table = _table(path, data, "client")
+    client_id = table.get("id")
     if not isinstance(client_id, str) or path.stem != client_id:
         raise PolicyError(f"{path.name}: client.id must match the file name")
-    if not isinstance(service, str):
-        raise PolicyError(f"{path.name}: client.service must be a string")
-    if not isinstance(environments, list) or not set(environments) <= {
-        "development",
-        "production",
-    }:
-        raise PolicyError(f"{path.name}: client.environments lists development/production")
-    return ClientPolicy(client_id, service, frozenset(environments))
+    environments = table.get("environments")
+    if (
+        not isinstance(environments, list)
+        or not environments
+        or not set(environments) <= ENVIRONMENTS
+    ):
+        raise PolicyError(f"{path.name}: client.environments lists development and/or production")
+    try:
+        rows = RowRule(str(table.get("rows")))
+    except ValueError:
+        choices = ", ".join(r.value for r in RowRule)
+        raise PolicyError(f"{path.name}: client.rows must be one of {choices}") from None
+    grants = _grants(path, _table(path, data, "grants"))
+    if grants.everything and set(environments) != {"development"}:
+        raise PolicyError(f"{path.name}: grants.everything is for development-only clients")
+    return ClientPolicy(
+        id=client_id,
+        service=str(table.get("service", "")),
+        environments=frozenset(environments),
+        introspection=table.get("introspection", False) is True,
+        rows=rows,
+        limits=_limits(path, data.get("limits", {})),
+        grants=grants,
+        source=path,
+    )
+
+
+def _table(path: Path, data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    table = data.get(name)
+    if not isinstance(table, dict):
+        raise PolicyError(f"{path.name}: a [{name}] table is required")
+    return table
+
+
+def _limits(path: Path, table: Any) -> Limits:
+    if not isinstance(table, dict) or set(table) - set(LIMIT_NAMES):
+        raise PolicyError(f"{path.name}: [limits] takes only {', '.join(LIMIT_NAMES)}")
+    values = {**DEFAULT_LIMITS, **table}
+    for name, value in values.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise PolicyError(f"{path.name}: limits.{name} must be a positive whole number")
+        if value > DEFAULT_LIMITS[name]:
+            raise PolicyError(f"{path.name}: limits.{name} may only tighten the default")
+    return Limits(**values)
+
+
+def _grants(path: Path, table: Mapping[str, Any]) -> Grants:
+    unknown = set(table) - {*GRANT_KINDS, "everything"}
+    if unknown:
+        raise PolicyError(f"{path.name}: unknown grant kind(s) {sorted(unknown)}")
+    lists: dict[str, frozenset[str]] = {}
+    for kind in GRANT_KINDS:
+        names = table.get(kind, [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise PolicyError(f"{path.name}: grants.{kind} must be a list of strings")
+        if len(set(names)) != len(names):
+            raise PolicyError(f"{path.name}: grants.{kind} names something twice")
+        lists[kind] = frozenset(names)
+    return Grants(**lists, everything=table.get("everything", False) is True)
+
+
+def coordinates_named(policy: Policy) -> Iterable[tuple[ClientPolicy, str, str]]:
+    for client in policy.clients.values():
+        grants = client.grants
+        for kind in GRANT_KINDS:
+            for name in sorted(getattr(grants, kind)):
+                yield client, kind, name

@@ -18,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     Enum,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -298,6 +299,29 @@ class IdempotencyRecord(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     response: Mapped[dict[str, Any]] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    """One row per request (and per oracle lockout): who, what, the decision, which LPAs.
+
+    Append-only. Never holds the value of a personal field: the document is kept as a hash,
+    and the operation name only when it is a plain GraphQL name.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[str] = mapped_column(String(32))
+    client: Mapped[str | None] = mapped_column(String(64))
+    sub: Mapped[str | None] = mapped_column(String(255))
+    operation_name: Mapped[str | None] = mapped_column(String(100))
+    document_hash: Mapped[str | None] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    lpa_uids: Mapped[list[str]] = mapped_column(Json)
+    duration_ms: Mapped[float] = mapped_column(Float)
 
 
 def table(model: type[Base]) -> Table:

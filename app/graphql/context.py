@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.authz.tokens import Identity
+from app.db.visibility import RowRule
 
 
 @dataclass(slots=True)
@@ -14,6 +15,7 @@ class RequestContext:
     from `engine`: a connection is never shared by resolvers that run concurrently."""
 
     identity: Identity
+    rows: RowRule
     engine: AsyncEngine
     request_id: str
     touched_uids: set[str] = field(default_factory=set)

@@ -18,6 +18,7 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     GraphQLSchema,
+    Middleware,
     execute,
     parse,
     specified_rules,
@@ -25,7 +26,6 @@ from graphql import (
 )
 
 DOCUMENT_CACHE_SIZE = 1024
-MAX_TOKENS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +36,22 @@ class Prepared:
 
 class Executor:
     def __init__(
-        self, schema: GraphQLSchema, extra_rules: Collection[type[ASTValidationRule]] = ()
+        self,
+        schema: GraphQLSchema,
+        *,
+        max_tokens: int,
+        extra_rules: Collection[type[ASTValidationRule]] = (),
+        middleware: Middleware | None = None,
     ) -> None:
         self.schema = schema
+        self._max_tokens = max_tokens
         self._rules = (*specified_rules, *extra_rules)
+        self._middleware = middleware
         self.prepare = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._prepare)
 
     def _prepare(self, source: str) -> Prepared:
         try:
-            document = parse(source, max_tokens=MAX_TOKENS, no_location=False)
+            document = parse(source, max_tokens=self._max_tokens)
         except GraphQLError as error:
             return Prepared(None, (error,))
         errors = validate(self.schema, document, self._rules, hide_suggestions=True)
@@ -64,6 +71,7 @@ class Executor:
             variable_values=variables,
             operation_name=operation_name,
             hide_suggestions=True,
+            middleware=self._middleware,
         )
         if isawaitable(result):
             return await result

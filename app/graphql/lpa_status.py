@@ -15,8 +15,9 @@ VISIBLE = frozenset({Status.REGISTERED, Status.CANCELLED})
 async def lpa_status(info: strawberry.Info[RequestContext, None], uid: LpaUid) -> LpaStatus | None:
     """Status flags of a registered or cancelled LPA. Null for anything else: unknown, not
     visible to the caller, or not (yet) registered all look the same."""
-    async with info.context.engine.connect() as conn:
-        row = await status_row(conn, uid)
+    ctx = info.context
+    async with ctx.engine.connect() as conn:
+        row = await status_row(conn, uid, ctx.rows, ctx.identity.client)
     if row is None or row.status not in VISIBLE:
         return None
     info.context.touched_uids.add(uid)

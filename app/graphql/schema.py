@@ -6,11 +6,13 @@ from strawberry.schema.config import StrawberryConfig
 from .create_lpa import create_lpa
 from .lpa_status import lpa_status
 from .scalars import SCALAR_MAP
+from .validate_lpa import validate_lpa
 
 
 @strawberry.type
 class Query:
     lpa_status = strawberry.field(resolver=lpa_status)
+    validate_lpa = strawberry.field(resolver=validate_lpa)
 
 
 @strawberry.type

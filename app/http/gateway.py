@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.authz.client_view import ClientView, client_views
 from app.authz.keys import KeyRing, load_key_ring
 from app.authz.policy import Policy, load_policy
 from app.db.engine import create_engine
-from app.graphql.executor import Executor
 from app.graphql.schema import build_schema
 from app.settings import Settings
 
@@ -20,16 +20,16 @@ class Gateway:
     engine: AsyncEngine
     key_ring: KeyRing
     policy: Policy
-    executor: Executor
+    views: dict[str, ClientView]
 
 
 def build_gateway(settings: Settings) -> Gateway:
-    policy = load_policy()
-    key_ring = load_key_ring(settings, policy.active_clients(settings.env))
+    policy = load_policy(settings.policy_dir)
+    views = client_views(policy, build_schema()._schema, settings)
     return Gateway(
         settings=settings,
         engine=create_engine(settings),
-        key_ring=key_ring,
+        key_ring=load_key_ring(settings, list(views)),
         policy=policy,
-        executor=Executor(build_schema()._schema),
+        views=views,
     )

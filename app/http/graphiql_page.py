@@ -35,7 +35,7 @@ def graphiql_response(request: Request, gateway: Gateway) -> HTMLResponse | None
     if settings.is_production or "text/html" not in request.headers.get("accept", ""):
         return None
     client = request.query_params.get("as", DEFAULT_CLIENT)
-    if client not in gateway.policy.active_clients(settings.env):
+    if client not in gateway.views:
         return HTMLResponse("Unknown client.", status_code=404)
     token = mint_dev_token(settings, client, DEV_SUB)
     page = render_graphiql(

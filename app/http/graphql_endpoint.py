@@ -2,66 +2,117 @@
 
 Order of checks, cheapest and least revealing first: method and media type, declared body
 size, the bearer token (401 before any GraphQL parsing), the real body size, the JSON shape
-(one operation, no batching), then the document against the caller's view.
+(one operation, no batching), then the document against the caller's own schema view.
+Every request, allowed or denied, leaves one audit row; if that row cannot be written the
+answer is withheld.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
-import uuid
 from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.authz.client_view import ClientView
 from app.authz.tokens import Identity, Unauthenticated, bearer_token, verify
+from app.db.audit import record
 from app.graphql.context import RequestContext
-from app.graphql.errors import error_body, format_execution_error, format_request_error
+from app.graphql.errors import (
+    INTERNAL_MESSAGE,
+    Forbidden,
+    error_body,
+    format_execution_error,
+    format_request_error,
+)
 
 from .gateway import Gateway
 from .graphiql_page import graphiql_response
+from .trail import Trail
 
 MAX_BODY_BYTES = 64 * 1024
-log = logging.getLogger("lpa_gateway.request")
-
-
-def _refuse(status: int, message: str, code: str = "BAD_USER_INPUT") -> JSONResponse:
-    return JSONResponse({"errors": [error_body(message, code)]}, status_code=status)
-
-
 UNAUTHENTICATED_BODY = {"errors": [error_body("Unauthenticated.", "UNAUTHENTICATED")]}
+log = logging.getLogger("lpa_gateway.request")
 
 
 async def graphql_endpoint(request: Request) -> Response:
     gateway: Gateway = request.app.state.gateway
     if request.method == "GET":
-        return graphiql_response(request, gateway) or _refuse(
-            405, "Use POST with a JSON body.", "METHOD_NOT_ALLOWED"
+        page = graphiql_response(request, gateway)
+        if page is not None:
+            return page
+    trail = Trail()
+    response = await _answer(request, gateway, trail)
+    try:
+        await record(gateway.engine, trail.row())
+    except Exception:
+        log.exception("audit write failed; answer withheld request_id=%s", trail.request_id)
+        response = JSONResponse({"errors": [error_body(INTERNAL_MESSAGE, "INTERNAL")]}, 500)
+    response.headers["x-request-id"] = trail.request_id
+    log.info(
+        "request_id=%s client=%s operation=%s decision=%s reason=%s status=%d duration_ms=%.1f",
+        trail.request_id,
+        trail.identity.client if trail.identity else "-",
+        trail.operation_name or "-",
+        trail.decision,
+        trail.reason or "-",
+        response.status_code,
+        trail.duration_ms,
+    )
+    return response
+
+
+def _refuse(trail: Trail, status: int, message: str, code: str) -> JSONResponse:
+    trail.deny(code.lower())
+    return JSONResponse({"errors": [error_body(message, code)]}, status_code=status)
+
+
+async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
+    if request.method != "POST":
+        return _refuse(trail, 405, "Use POST with a JSON body.", "METHOD_NOT_ALLOWED")
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        return _refuse(
+            trail, 415, "Content-Type must be application/json.", "UNSUPPORTED_MEDIA_TYPE"
         )
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-        return _refuse(415, "Content-Type must be application/json.", "UNSUPPORTED_MEDIA_TYPE")
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-        return _refuse(413, "Request body is too large.", "PAYLOAD_TOO_LARGE")
+        return _refuse(trail, 413, "Request body is too large.", "PAYLOAD_TOO_LARGE")
     try:
-        identity = _authenticate(request, gateway)
+        view, identity = _authenticate(request, gateway)
     except Unauthenticated:
+        trail.deny("unauthenticated")
         return JSONResponse(UNAUTHENTICATED_BODY, status_code=401)
     body = await _read_limited(request)
     if body is None:
-        return _refuse(413, "Request body is too large.", "PAYLOAD_TOO_LARGE")
-    return await _execute(gateway, identity, body)
+        return _refuse(trail, 413, "Request body is too large.", "PAYLOAD_TOO_LARGE")
+    operation = _operation(body)
+    if isinstance(operation, str):
+        return _refuse(trail, 400, operation, "BAD_USER_INPUT")
+    trail.identity = identity
+    context = RequestContext(
+        identity=identity,
+        rows=view.policy.rows,
+        engine=gateway.engine,
+        request_id=trail.request_id,
+        touched_uids=trail.uids,
+    )
+    return await _execute(view, context, trail, *operation)
 
 
-def _authenticate(request: Request, gateway: Gateway) -> Identity:
+def _authenticate(request: Request, gateway: Gateway) -> tuple[ClientView, Identity]:
     token = bearer_token(
         request.headers.get("authorization"), request.headers.get("x-jwt-authorization")
     )
     max_lifetime = timedelta(seconds=gateway.settings.token_max_lifetime_seconds)
-    return verify(token, gateway.key_ring, max_lifetime)
+    identity = verify(token, gateway.key_ring, max_lifetime)
+    view = gateway.views.get(identity.client)
+    if view is None:
+        raise Unauthenticated
+    return view, identity
 
 
 async def _read_limited(request: Request) -> bytes | None:
@@ -93,48 +144,36 @@ def _operation(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | s
     return query, variables, name
 
 
-async def _execute(gateway: Gateway, identity: Identity, body: bytes) -> JSONResponse:
-    started = time.perf_counter()
-    request_id = uuid.uuid4().hex
-    operation = _operation(body)
-    if isinstance(operation, str):
-        return _refuse(400, operation)
-    query, variables, operation_name = operation
-    prepared = gateway.executor.prepare(query)
+async def _execute(
+    view: ClientView,
+    context: RequestContext,
+    trail: Trail,
+    query: str,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+) -> JSONResponse:
+    trail.saw_document(query, operation_name)
+    prepared = view.executor.prepare(query)
     if prepared.document is None:
+        trail.deny("invalid-document")
         errors = [format_request_error(e) for e in prepared.errors]
-        _log(request_id, identity, operation_name, started, "rejected")
         return JSONResponse({"errors": errors}, status_code=400)
-    context = RequestContext(identity=identity, engine=gateway.engine, request_id=request_id)
-    result = await gateway.executor.run(prepared.document, variables, operation_name, context)
+    result = await view.executor.run(prepared.document, variables, operation_name, context)
     response: dict[str, Any] = {"data": result.data}
+    trail.allow()
     if result.errors:
-        response["errors"] = []
-        for error in result.errors:
-            formatted, masked = format_execution_error(error)
-            if masked:
-                log.error(
-                    "unexpected error request_id=%s", request_id, exc_info=error.original_error
-                )
-            response["errors"].append(formatted)
-    outcome = "error" if result.errors else "ok"
-    _log(request_id, identity, operation_name, started, outcome)
-    headers = {"x-request-id": request_id}
-    refused_before_execution = result.data is None and all(
-        e.path is None for e in result.errors or ()
-    )
-    status = 400 if refused_before_execution else 200
-    return JSONResponse(response, status_code=status, headers=headers)
+        response["errors"] = [_error(e, trail) for e in result.errors]
+    before_execution = result.data is None and all(e.path is None for e in result.errors or ())
+    if before_execution:
+        trail.deny("invalid-variables")
+    return JSONResponse(response, status_code=400 if before_execution else 200)
 
 
-def _log(
-    request_id: str, identity: Identity, operation: str | None, started: float, outcome: str
-) -> None:
-    log.info(
-        "request_id=%s client=%s operation=%s outcome=%s duration_ms=%.1f",
-        request_id,
-        identity.client,
-        operation or "-",
-        outcome,
-        (time.perf_counter() - started) * 1000,
-    )
+def _error(error: Any, trail: Trail) -> dict[str, Any]:
+    formatted, masked = format_execution_error(error)
+    if isinstance(error.original_error, Forbidden):
+        trail.deny("forbidden")
+    if masked:
+        trail.reason = "internal-error"
+        log.error("unexpected error request_id=%s", trail.request_id, exc_info=error.original_error)
+    return formatted

@@ -136,7 +136,7 @@ async def test_same_key_with_another_payload_is_refused(gql: Any, app: Starlette
 
 async def test_keys_are_scoped_per_client(gql: Any, app: Starlette) -> None:
     await create(gql, online_lpa(), key="shared")
-    response = await gql("opg.poas.sirius", CREATE_LPA, {"input": online_lpa(), "key": "shared"})
+    response = await gql("developer", CREATE_LPA, {"input": online_lpa(), "key": "shared"})
     assert response.json()["data"]["createLpa"]["accepted"] is True
     assert (await counts(app))["lpas"] == 2
 
