@@ -10,7 +10,7 @@ from __future__ import annotations
 from graphql import GraphQLSchema
 
 from .coordinates import schema_coordinates
-from .policy import GRANT_KINDS, Policy, PolicyError, coordinates_named
+from .policy import GRANT_KINDS, WITHHELD_FILE, Policy, PolicyError, coordinates_named
 from .views import build_view
 
 
@@ -31,13 +31,22 @@ def policy_problems(policy: Policy, full: GraphQLSchema) -> list[str]:
                     f"{client.source.name}:{client.line_of(argument)}: grants.arguments names "
                     f"{argument}, but not its field"
                 )
+    every = set().union(*(coordinates.of_kind(kind) for kind in GRANT_KINDS))
+    problems.extend(
+        f"{WITHHELD_FILE}: withholds {name}, which the schema does not have"
+        for name in sorted(policy.withheld - every)
+    )
     for kind in GRANT_KINDS:
         granted: set[str] = set()
         for client in policy.clients.values():
             granted |= getattr(client.grants, kind)
         problems.extend(
-            f"{name} ({kind}) has no rule: no client in permissions/ is granted it"
-            for name in sorted(coordinates.of_kind(kind) - granted)
+            f"{name} ({kind}) has no rule: grant it to a client or list it in {WITHHELD_FILE}"
+            for name in sorted(coordinates.of_kind(kind) - granted - policy.withheld)
+        )
+        problems.extend(
+            f"{WITHHELD_FILE}: withholds {name}, but a client is granted it"
+            for name in sorted(granted & policy.withheld)
         )
     if problems:
         return problems

@@ -73,6 +73,7 @@ class ClientPolicy:
 @dataclass(frozen=True, slots=True)
 class Policy:
     clients: Mapping[str, ClientPolicy]
+    withheld: frozenset[str] = frozenset()  # coordinates deliberately granted to no client
 
     def active_clients(self, env: Environment, allow_developer: bool = False) -> list[str]:
         """Clients that exist in `env`. In production the `developer` client exists only
@@ -88,14 +89,33 @@ class Policy:
         return [self.clients[c] for c in ids]
 
 
+WITHHELD_FILE = "_withheld.toml"
+
+
 def load_policy(folder: Path = DEFAULT_POLICY_DIR) -> Policy:
     clients: dict[str, ClientPolicy] = {}
     for path in sorted(folder.glob("*.toml")):
-        client = _client(path)
-        clients[client.id] = client
+        if path.name != WITHHELD_FILE:
+            client = _client(path)
+            clients[client.id] = client
     if not clients:
         raise PolicyError(f"no client policy files in {folder}")
-    return Policy(clients)
+    return Policy(clients, _withheld(folder / WITHHELD_FILE))
+
+
+def _withheld(path: Path) -> frozenset[str]:
+    if not path.exists():
+        return frozenset()
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError(f"{path.name}: {error}") from None
+    names = data.get("withheld", [])
+    if set(data) - {"withheld"} or not isinstance(names, list):
+        raise PolicyError(f"{path.name}: expected only `withheld = [...]`")
+    if not all(isinstance(n, str) for n in names):
+        raise PolicyError(f"{path.name}: withheld lists coordinates as strings")
+    return frozenset(names)
 
 
 def _client(path: Path) -> ClientPolicy:

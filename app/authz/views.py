@@ -35,7 +35,12 @@ def build_view(full: GraphQLSchema, client: ClientPolicy) -> GraphQLSchema:
     if query is None:
         raise PolicyError(f"{client.source.name}: grants no Query operation; every view needs one")
     mutation = builder.root(full.mutation_type)
-    view = GraphQLSchema(query=query, mutation=mutation)
+    try:
+        view = GraphQLSchema(query=query, mutation=mutation)
+    except TypeError as error:  # graphql-core wraps what the lazy field maps raise
+        if isinstance(error.__cause__, PolicyError):
+            raise error.__cause__ from None
+        raise
     builder.check_complete()
     return view
 

@@ -298,7 +298,6 @@ BAD: dict[str, Callable[[Settings], Headers]] = {
     "over-8-kib": over_8_kib,
     "embedded-jwk": embedded_jwk,
     "no-scheme": scheme("{token}"),
-    "scheme-lowercase": scheme("bearer {token}"),
     "scheme-token": scheme("Token {token}"),
     "scheme-bearer-twice": scheme("Bearer Bearer {token}"),
     "scheme-basic": basic,

@@ -783,7 +783,7 @@ def no_attorneys_at_all(data: st.DataObject, draft: LpaDraft) -> Problem:
         "how_replacement_attorneys_step_in",
         "how_replacement_attorneys_step_in_details",
     ):
-        draft[field] = None  # type: ignore[literal-required]
+        draft[field] = None
     return Problem("/attorneys", "AT_LEAST_ONE_ATTORNEY")
 
 
