@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ def engine_for_url(url: str, *, pool_size: int = 10, connect_timeout: float = 2.
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _quiet_driver_logs()
         engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -35,6 +37,12 @@ def engine_for_url(url: str, *, pool_size: int = 10, connect_timeout: float = 2.
         connect_args={"timeout": connect_timeout},
         hide_parameters=True,
     )
+
+
+def _quiet_driver_logs() -> None:
+    # aiosqlite logs every statement with its parameters at DEBUG: personal data. Keep it at
+    # INFO whatever the root level is.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.authz.keys import KeyConfigError
 from app.domain.demo import seed_demo
 from app.http.app import StartupRefused, create_app
 from app.settings import Settings
@@ -58,3 +60,37 @@ async def test_production_refuses_to_start_with_demo_data(
     with pytest.raises(StartupRefused, match="demo"):
         async with app.router.lifespan_context(app):
             pass
+
+
+def keys_file_with_developer(tmp_path: Path) -> Path:
+    path = keys_file(tmp_path)
+    path.write_text(
+        path.read_text() + '\n[clients."developer"]\nalgorithm = "EdDSA"\n'
+        'keys = [{ kid = "1", public_key_file = "use.pub.pem" }]\n'
+    )
+    return path
+
+
+async def test_production_refuses_the_developer_client_without_the_switch(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = replace(
+        production(database_url, tmp_path), client_keys_file=keys_file_with_developer(tmp_path)
+    )
+    app = create_app(settings)
+    with pytest.raises(KeyConfigError, match="do not exist in production: developer"):
+        async with app.router.lifespan_context(app):
+            pass
+
+
+async def test_production_serves_the_developer_client_only_when_switched_on(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = replace(
+        production(database_url, tmp_path),
+        client_keys_file=keys_file_with_developer(tmp_path),
+        allow_developer_client=True,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        assert "developer" in app.state.gateway.views

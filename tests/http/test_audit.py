@@ -1,0 +1,125 @@
+"""Every request leaves one append-only audit row, and no personal value reaches the audit
+trail or the logs."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from starlette.applications import Starlette
+
+from app.db.models import AuditEvent, table
+from tests.factories import CREATE_LPA, LPA_STATUS, online_lpa
+
+pytestmark = pytest.mark.anyio
+
+audit = table(AuditEvent)
+
+
+async def rows(app: Starlette) -> list[dict[str, Any]]:
+    async with app.state.gateway.engine.connect() as conn:
+        result = await conn.execute(select(audit).order_by(audit.c.id))
+        return [dict(r._mapping) for r in result]
+
+
+async def test_an_allowed_read_is_recorded_with_the_uids_it_touched(
+    app: Starlette, http: httpx.AsyncClient, token: Any, demo: list[dict[str, Any]]
+) -> None:
+    uid = next(d["uid"] for d in demo if d["status"] == "REGISTERED")
+    query = "query Flags($uid: LpaUid!) { lpaStatus(uid: $uid) { isRegistered } }"
+    response = await http.post(
+        "/graphql",
+        json={"query": query, "variables": {"uid": uid}, "operationName": "Flags"},
+        headers={"Authorization": f"Bearer {token('opg.poas.use')}"},
+    )
+    [row] = await rows(app)
+    assert row["request_id"] == response.headers["x-request-id"]
+    assert (row["kind"], row["client"], row["decision"], row["reason"]) == (
+        "request",
+        "opg.poas.use",
+        "allowed",
+        None,
+    )
+    assert row["sub"].startswith("urn:opg:poas:use:users:")
+    assert row["operation_name"] == "Flags"
+    assert row["document_hash"] == hashlib.sha256(query.encode()).hexdigest()
+    assert row["lpa_uids"] == [uid]
+    assert row["duration_ms"] > 0
+
+
+async def test_denials_are_recorded_with_their_reason(
+    app: Starlette, http: httpx.AsyncClient, gql: Any
+) -> None:
+    await gql("opg.poas.use", '{ validateLpa(uid: "M-1234-5678-9018") { valid } }')
+    await http.post("/graphql", json={"query": "{ __typename }"})
+    await http.post("/graphql", content=b"query=1", headers={"content-type": "text/plain"})
+
+    recorded = [(r["client"], r["decision"], r["reason"]) for r in await rows(app)]
+    assert recorded == [
+        ("opg.poas.use", "denied", "invalid-document"),
+        (None, "denied", "unauthenticated"),
+        (None, "denied", "unsupported_media_type"),
+    ]
+
+
+PERSONAL = ("Zebedee", "Quintavalle", "1951-07-19", "QX9 9ZZ", "zeb@example.net", "07700900999")
+
+
+def distinctive_lpa() -> dict[str, Any]:
+    lpa = online_lpa()
+    lpa["donor"].update(
+        firstNames="Zebedee",
+        lastName="Quintavalle",
+        dateOfBirth="1951-07-19",
+        email="zeb@example.net",
+    )
+    lpa["donor"]["address"]["postcode"] = "QX9 9ZZ"
+    lpa["certificateProvider"]["phone"] = "07700900999"
+    return lpa
+
+
+async def test_no_personal_value_reaches_the_audit_trail_or_the_logs(
+    app: Starlette, gql: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await gql("opg.poas.makeregister", CREATE_LPA, {"input": distinctive_lpa(), "key": "k1"})
+    bad = distinctive_lpa()
+    bad["donor"]["dateOfBirth"] = "19/07/1951 Zebedee"
+    await gql("opg.poas.makeregister", CREATE_LPA, {"input": bad, "key": "k2"})
+    inline = '{ lpaStatus(uid: "Zebedee Quintavalle 1951-07-19 QX9 9ZZ") { isRegistered } }'
+    await gql("opg.poas.use", inline)
+
+    trail = repr(await rows(app))
+    assert len(await rows(app)) == 3
+    for value in PERSONAL:
+        assert value not in trail
+        assert value not in caplog.text
+
+
+async def test_the_audit_trail_refuses_update_and_delete(app: Starlette, gql: Any) -> None:
+    await gql("opg.poas.use", LPA_STATUS, {"uid": "M-1234-5678-9018"})
+    for statement in ("UPDATE audit_events SET decision = 'allowed'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with app.state.gateway.engine.begin() as conn:
+                await conn.execute(text(statement))
+    assert len(await rows(app)) == 1
+
+
+async def test_an_answer_is_withheld_when_its_audit_row_cannot_be_written(
+    app: Starlette, gql: Any, monkeypatch: pytest.MonkeyPatch, demo: list[dict[str, Any]]
+) -> None:
+    async def broken(*_: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("app.http.graphql_endpoint.record", broken)
+    uid = next(d["uid"] for d in demo if d["status"] == "REGISTERED")
+    response = await gql("opg.poas.use", LPA_STATUS, {"uid": uid})
+    assert response.status_code == 500
+    assert response.json() == {
+        "errors": [{"message": "Internal server error.", "extensions": {"code": "INTERNAL"}}]
+    }
