@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .models import Actor, Address, Lpa, table
+from .models import (
+    Actor,
+    Address,
+    Anomaly,
+    FeeReductionDecision,
+    FeeReductionRequest,
+    IdentityCheck,
+    Lpa,
+    Payment,
+    TrustCorporationSignatory,
+    table,
+)
 from .visibility import RowRule, visible
 
 lpas = table(Lpa)
 actors = table(Actor)
 addresses = table(Address)
+identity_checks = table(IdentityCheck)
+signatories = table(TrustCorporationSignatory)
+fee_requests = table(FeeReductionRequest)
+fee_decisions = table(FeeReductionDecision)
+payments = table(Payment)
+anomalies_table = table(Anomaly)
 
 _STATUS = select(
     lpas.c.status,
@@ -51,3 +69,35 @@ async def people_of(conn: AsyncConnection, lpa_ids: list[int]) -> list[Row[*tupl
         .order_by(actors.c.lpa_id, actors.c.role, actors.c.position)
     )
     return list((await conn.execute(query)).all())
+
+
+def _related_queries(lpa_id: int) -> dict[str, Select[Any]]:
+    of_lpa = select(actors.c.id).where(actors.c.lpa_id == lpa_id)
+    requests = select(fee_requests.c.id).where(fee_requests.c.lpa_id == lpa_id)
+    return {
+        "identity_checks": select(identity_checks).where(identity_checks.c.actor_id.in_(of_lpa)),
+        "trust_corporation_signatories": select(signatories).where(
+            signatories.c.trust_corporation_id.in_(of_lpa)
+        ),
+        "fee_reduction_requests": select(fee_requests)
+        .where(fee_requests.c.lpa_id == lpa_id)
+        .order_by(fee_requests.c.requested_at),
+        "fee_reduction_decisions": select(fee_decisions)
+        .where(fee_decisions.c.request_id.in_(requests))
+        .order_by(fee_decisions.c.id),
+        "payments": select(payments).where(payments.c.lpa_id == lpa_id),
+        "anomalies": select(anomalies_table).where(anomalies_table.c.lpa_id == lpa_id),
+    }
+
+
+async def related_rows(
+    conn: AsyncConnection, lpa_id: int, needs: Iterable[str]
+) -> dict[str, list[dict[str, Any]]]:
+    queries = _related_queries(lpa_id)
+    return {
+        name: [dict(row._mapping) for row in await conn.execute(queries[name])] for name in needs
+    }
+
+
+async def lpa_by_id(conn: AsyncConnection, lpa_id: int) -> Row[*tuple[Any, ...]]:
+    return (await conn.execute(select(lpas).where(lpas.c.id == lpa_id))).one()

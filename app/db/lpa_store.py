@@ -7,16 +7,43 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .models import Actor, Address, Anomaly, Lpa, LpaNumber, table
+from .models import (
+    Actor,
+    Address,
+    Anomaly,
+    FeeReductionDecision,
+    FeeReductionRequest,
+    IdentityCheck,
+    Lpa,
+    LpaNumber,
+    Payment,
+    TrustCorporationSignatory,
+    table,
+)
 
 lpas = table(Lpa)
 actors = table(Actor)
 addresses = table(Address)
 anomalies = table(Anomaly)
 numbers = table(LpaNumber)
+
+# Tables a change may add rows to, by name.
+ADDABLE: dict[str, Table] = {
+    t.name: t
+    for t in map(
+        table,
+        (
+            IdentityCheck,
+            TrustCorporationSignatory,
+            FeeReductionRequest,
+            FeeReductionDecision,
+            Payment,
+        ),
+    )
+}
 
 # One executemany needs the same keys in every row: absent optional columns are NULL.
 _EMPTY_ACTOR = {c.name: None for c in actors.c if c.nullable}
@@ -62,3 +89,59 @@ async def insert_anomalies(
     ]
     if rows:
         await conn.execute(insert(anomalies), rows)
+
+
+async def bump_version(conn: AsyncConnection, lpa_id: int, expected: int, at: datetime) -> bool:
+    """Compare-and-set on the version: True only for the one writer that saw `expected`."""
+    result = await conn.execute(
+        update(lpas)
+        .where(lpas.c.id == lpa_id, lpas.c.version == expected)
+        .values(version=expected + 1, updated_at=at)
+    )
+    return result.rowcount == 1
+
+
+async def update_lpa(conn: AsyncConnection, lpa_id: int, values: Mapping[str, Any]) -> None:
+    await conn.execute(update(lpas).where(lpas.c.id == lpa_id).values(**values))
+
+
+async def update_actor(conn: AsyncConnection, actor_id: Any, values: Mapping[str, Any]) -> None:
+    """Actor columns, and address columns given as `address_<column>`."""
+    own = {k: v for k, v in values.items() if not k.startswith("address_")}
+    located = {k.removeprefix("address_"): v for k, v in values.items() if k.startswith("address_")}
+    if own:
+        await conn.execute(update(actors).where(actors.c.id == actor_id).values(**own))
+    if located:
+        await conn.execute(
+            update(addresses).where(addresses.c.actor_id == actor_id).values(**located)
+        )
+
+
+async def insert_rows(
+    conn: AsyncConnection, table_name: str, rows: list[Mapping[str, Any]]
+) -> None:
+    await conn.execute(insert(ADDABLE[table_name]), rows)
+
+
+async def anomaly_keys(conn: AsyncConnection, lpa_id: int) -> set[tuple[str, str]]:
+    query = select(anomalies.c.source, anomalies.c.code).where(anomalies.c.lpa_id == lpa_id)
+    return {(row.source, row.code) for row in await conn.execute(query)}
+
+
+async def resolve_anomalies(
+    conn: AsyncConnection, lpa_id: int, keys: list[tuple[str, str]], at: datetime, by: str
+) -> int:
+    resolved = 0
+    for source, code in keys:
+        result = await conn.execute(
+            update(anomalies)
+            .where(
+                anomalies.c.lpa_id == lpa_id,
+                anomalies.c.source == source,
+                anomalies.c.code == code,
+                anomalies.c.status == "detected",
+            )
+            .values(status="resolved", resolved_at=at, resolved_by=by)
+        )
+        resolved += result.rowcount
+    return resolved

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.models import Lpa
 
-from .creation import store_lpa
 from .draft import AddressDraft, LpaDraft
 from .enums import (
     AppointmentType,
@@ -29,6 +28,7 @@ from .enums import (
 )
 from .rules import validate_draft
 from .uid import uid_for_sequence
+from .writes import store_lpa
 
 DEMO_CLIENT = "opg.poas.makeregister"
 DEMO_AUTHOR = "urn:opg:poas:gateway:users:demo-seed"

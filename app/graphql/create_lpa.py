@@ -6,18 +6,18 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.lpa_store import allocate_number
-from app.domain.creation import store_lpa
 from app.domain.draft import LpaDraft
 from app.domain.enums import Channel
 from app.domain.rules import validate_draft
 from app.domain.uid import uid_for_sequence
 from app.domain.verdict import Verdict
+from app.domain.writes import store_lpa
 
 from .context import RequestContext
 from .idempotent import run_once
 from .inputs import CreateLpaInput
-from .results import MutationResult, Problem
-from .scalars import LpaUid
+from .results import MutationResult
+from .update import result_of
 
 
 async def create_lpa(
@@ -34,12 +34,7 @@ async def create_lpa(
     verdict = await run_once(ctx, "createLpa", draft, idempotency_key, work)
     if verdict.uid is not None:
         ctx.touched_uids.add(verdict.uid)
-    return MutationResult(
-        accepted=verdict.accepted,
-        uid=None if verdict.uid is None else LpaUid(verdict.uid),
-        version=verdict.version,
-        problems=[Problem.of(p) for p in verdict.problems],
-    )
+    return result_of(verdict)
 
 
 async def _create(conn: AsyncConnection, ctx: RequestContext, draft: LpaDraft) -> Verdict:

@@ -18,6 +18,7 @@ HowReplacementAttorneysStepIn: TypeAlias = enums.HowReplacementAttorneysStepIn
 WhenTheLpaCanBeUsed: TypeAlias = enums.WhenTheLpaCanBeUsed
 LifeSustainingTreatmentOption: TypeAlias = enums.LifeSustainingTreatmentOption
 AppointmentType: TypeAlias = enums.AppointmentType
+LpaStatusCode: TypeAlias = enums.LpaStatus
 
 for _enum in (
     LpaType,
@@ -30,3 +31,5 @@ for _enum in (
     AppointmentType,
 ):
     strawberry.enum(_enum)
+
+strawberry.enum(LpaStatusCode, name="LpaStatusCode")  # `LpaStatus` names the flags type

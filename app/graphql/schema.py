@@ -5,6 +5,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from .create_lpa import create_lpa
 from .lpa_status import lpa_status
+from .mutations import lifecycle, signing
 from .scalars import SCALAR_MAP
 from .validate_lpa import validate_lpa
 
@@ -18,6 +19,19 @@ class Query:
 @strawberry.type
 class Mutation:
     create_lpa = strawberry.mutation(resolver=create_lpa)
+    sign_certificate_provider = strawberry.mutation(resolver=signing.sign_certificate_provider)
+    sign_attorney = strawberry.mutation(resolver=signing.sign_attorney)
+    sign_trust_corporation = strawberry.mutation(resolver=signing.sign_trust_corporation)
+    certificate_provider_opt_out = strawberry.mutation(
+        resolver=lifecycle.certificate_provider_opt_out
+    )
+    attorney_opt_out = strawberry.mutation(resolver=lifecycle.attorney_opt_out)
+    withdraw_lpa = strawberry.mutation(resolver=lifecycle.withdraw_lpa)
+    start_statutory_waiting_period = strawberry.mutation(
+        resolver=lifecycle.start_statutory_waiting_period
+    )
+    register_lpa = strawberry.mutation(resolver=lifecycle.register_lpa)
+    change_status = strawberry.mutation(resolver=lifecycle.change_status)
 
 
 def build_schema() -> strawberry.Schema:

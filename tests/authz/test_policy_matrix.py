@@ -10,28 +10,61 @@ from collections import deque
 from typing import Any
 
 import pytest
-from graphql import GraphQLObjectType, GraphQLSchema, get_named_type, is_leaf_type
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_named_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+)
 from starlette.applications import Starlette
 
-from app.authz.coordinates import is_required_argument, schema_coordinates
+from app.authz.coordinates import (
+    is_required_argument,
+    is_required_input_field,
+    schema_coordinates,
+)
 from tests.factories import online_lpa
 
 pytestmark = pytest.mark.anyio
 
-# 4 clients x (3 root operations + 13 fields). Update it when the schema or policy grows:
+# 4 clients x (12 root operations + 13 fields). Update it when the schema or policy grows:
 # the diff then shows, in review, that new cells were checked.
-EXPECTED_CELLS = 64
+EXPECTED_CELLS = 100
 
 _keys = itertools.count()
 
 
-def sample(type_name: str) -> Any:
-    samples: dict[str, Any] = {
-        "LpaUid": "M-1234-5678-9018",
-        "String": f"matrix-{next(_keys)}",
-        "CreateLpaInput": online_lpa(),
-    }
-    return samples[type_name]
+SCALARS: dict[str, Any] = {
+    "LpaUid": "M-1234-5678-9018",
+    "Int": 0,
+    "Boolean": False,
+    "Date": "2000-01-01",
+    "DateTime": "2026-01-05T10:00:00Z",
+}
+
+
+def sample(type_: Any) -> Any:
+    """A value of `type_` that coerces: realistic for createLpa, minimal elsewhere."""
+    named = get_named_type(type_)
+    if is_list_type(type_) or (is_non_null_type(type_) and is_list_type(type_.of_type)):
+        return [sample(named)]
+    if named.name == "CreateLpaInput":
+        return online_lpa()
+    if named.name == "String":
+        return f"matrix-{next(_keys)}"
+    if isinstance(named, GraphQLEnumType):
+        return next(iter(named.values))
+    if isinstance(named, GraphQLInputObjectType):
+        return {
+            name: sample(field.type)
+            for name, field in named.fields.items()
+            if is_required_input_field(field)
+        }
+    return SCALARS[named.name]
 
 
 def path_to(schema: GraphQLSchema, target: str) -> list[tuple[GraphQLObjectType, str]] | None:
@@ -69,7 +102,7 @@ def document_for(schema: GraphQLSchema, coordinate: str) -> tuple[str, dict[str,
         for arg_name, arg in parent.fields[name].args.items():
             if is_required_argument(arg):
                 var = f"v{len(variables)}"
-                variables[var] = sample(get_named_type(arg.type).name)
+                variables[var] = sample(arg.type)
                 declarations.append(f"${var}: {arg.type}")
                 args.append(f"{arg_name}: ${var}")
         return f"{name}({', '.join(args)})" if args else name

@@ -1,0 +1,36 @@
+"""The status lifecycle (DESIGN section 2).
+
+in-progress -> statutory-waiting-period -> registered
+side exits: withdrawn, cannot-register, cancelled, do-not-register, expired
+"""
+
+from __future__ import annotations
+
+from .enums import LpaStatus
+from .problems import Problem
+
+S = LpaStatus
+NOT_ALLOWED_IN_STATUS = "NOT_ALLOWED_IN_STATUS"
+LPA_REGISTERED = "LPA_REGISTERED"
+
+# Status changes a caseworker may make directly, by target.
+_CASEWORKER = {
+    S.CANCELLED: frozenset({S.REGISTERED}),
+    S.DO_NOT_REGISTER: frozenset({S.STATUTORY_WAITING_PERIOD}),
+    S.EXPIRED: frozenset({S.IN_PROGRESS, S.STATUTORY_WAITING_PERIOD, S.DO_NOT_REGISTER}),
+    S.CANNOT_REGISTER: frozenset(set(S) - {S.REGISTERED, S.CANCELLED, S.CANNOT_REGISTER}),
+}
+WITHDRAWABLE = frozenset({S.IN_PROGRESS, S.STATUTORY_WAITING_PERIOD, S.DO_NOT_REGISTER})
+# A change other than a post-registration correction may touch an LPA only in these states.
+OPEN = frozenset({S.IN_PROGRESS, S.STATUTORY_WAITING_PERIOD})
+
+
+def caseworker_may_set(current: LpaStatus, target: LpaStatus) -> bool:
+    return current in _CASEWORKER.get(target, frozenset())
+
+
+def require(current: LpaStatus, allowed: frozenset[LpaStatus]) -> list[Problem]:
+    if current in allowed:
+        return []
+    code = LPA_REGISTERED if current is S.REGISTERED else NOT_ALLOWED_IN_STATUS
+    return [Problem("/status", code)]
