@@ -46,10 +46,11 @@ def _signals(state: LpaState, today: date) -> Iterator[Problem]:
     for person in (donor, *attorneys):
         if person is None or person["date_of_birth"] is None:
             continue
-        age = age_on(person["date_of_birth"], today)
-        if age < ADULT_AGE:
+        born = person["date_of_birth"]
+        if age_on(born, today) < ADULT_AGE:
             yield Problem(actor_pointer(person, "date_of_birth"), UNDER_18)
-        elif age > OLDEST_PLAUSIBLE_AGE:
+        elif age_on(born, today - timedelta(days=1)) >= OLDEST_PLAUSIBLE_AGE:
+            # 100th birthday yesterday or earlier: born more than 100 years ago
             yield Problem(actor_pointer(person, "date_of_birth"), BORN_OVER_100_YEARS_AGO)
     donor_signed: datetime | None = state.lpa["signed_at"]
     if donor_signed is not None:

@@ -33,7 +33,6 @@ TOO_MANY = "TOO_MANY"
 TOO_LONG = "TOO_LONG"
 AT_LEAST_ONE_ATTORNEY = "AT_LEAST_ONE_ATTORNEY"
 INVALID_COUNTRY = "INVALID_COUNTRY"
-DATE_IN_FUTURE = "DATE_IN_FUTURE"
 
 
 def validate_draft(draft: LpaDraft, today: date) -> list[Problem]:
@@ -61,7 +60,9 @@ def _problems(draft: LpaDraft, today: date) -> Iterator[Problem]:
 
 
 def _attorney_rules(draft: LpaDraft, today: date) -> Iterator[Problem]:
-    if not draft["attorneys"] and not draft["trust_corporations"]:
+    appointees = [*draft["attorneys"], *draft["trust_corporations"]]
+    if not any(a["appointment_type"] is AppointmentType.ORIGINAL for a in appointees):
+        # replacements alone cannot act: someone must be appointed from the start
         yield Problem(pointer("attorneys"), AT_LEAST_ONE_ATTORNEY)
     for i, attorney in enumerate(draft["attorneys"]):
         if age_on(attorney["date_of_birth"], today) < ADULT_AGE:

@@ -1119,3 +1119,11 @@ def test_problems_never_carry_personal_values_explicit() -> None:
     for value in ("Bartholomew", "zebedee", "quentin", "2015", "2012", "06-07", "03-04", "gb"):
         assert value not in text
     assert_no_personal_values(problems, draft)
+
+
+def test_replacement_attorneys_alone_are_not_enough() -> None:
+    only_replacements = make_draft(
+        attorneys=[attorney(appointment_type=AppointmentType.REPLACEMENT)]
+    )
+    assert validate(only_replacements) == one("/attorneys", "AT_LEAST_ONE_ATTORNEY")
+    assert validate(make_draft(attorneys=[attorney()])) == []
