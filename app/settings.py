@@ -36,6 +36,10 @@ class Settings:
     token_max_lifetime_seconds: int = 3600
     db_pool_size: int = 10
     db_connect_timeout_seconds: float = 2.0
+    redis_url: str | None = None
+    redis_prefix: str = "lpa-gateway"
+    oracle_failure_budget: int = 5
+    oracle_window_seconds: int = 24 * 3600
 
     @property
     def is_production(self) -> bool:
@@ -60,6 +64,10 @@ class Settings:
             allow_developer_client=read.switch("ALLOW_DEVELOPER_CLIENT"),
             token_max_lifetime_seconds=read.positive_int("TOKEN_MAX_LIFETIME_SECONDS", 3600),
             db_pool_size=read.positive_int("DB_POOL_SIZE", 10),
+            redis_url=read.text("REDIS_URL"),
+            redis_prefix=read.text("REDIS_PREFIX") or "lpa-gateway",
+            oracle_failure_budget=read.positive_int("ORACLE_FAILURE_BUDGET", 5),
+            oracle_window_seconds=read.positive_int("ORACLE_WINDOW_SECONDS", 24 * 3600),
         )
 
 

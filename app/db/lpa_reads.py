@@ -101,3 +101,19 @@ async def related_rows(
 
 async def lpa_by_id(conn: AsyncConnection, lpa_id: int) -> Row[*tuple[Any, ...]]:
     return (await conn.execute(select(lpas).where(lpas.c.id == lpa_id))).one()
+
+
+async def donor_identity(
+    conn: AsyncConnection, uid: str, rule: RowRule, client: str
+) -> Row[*tuple[Any, ...]] | None:
+    """The donor's date of birth and postcode, for the oracle's comparison only."""
+    query = (
+        select(actors.c.date_of_birth, addresses.c.postcode)
+        .select_from(
+            lpas.join(actors, actors.c.lpa_id == lpas.c.id).outerjoin(
+                addresses, addresses.c.actor_id == actors.c.id
+            )
+        )
+        .where(lpas.c.uid == uid, actors.c.role == "donor", visible(rule, client))
+    )
+    return (await conn.execute(query)).first()

@@ -324,6 +324,20 @@ class AuditEvent(Base):
     duration_ms: Mapped[float] = mapped_column(Float)
 
 
+class OracleBudget(Base):
+    """Failed answers of the identity oracle per (client, LPA), in a fixed window.
+
+    Shared by every worker and host, so the budget holds across processes and restarts.
+    """
+
+    __tablename__ = "oracle_budgets"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lpa_uid: Mapped[str] = mapped_column(String(16), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer)
+
+
 def table(model: type[Base]) -> Table:
     """The Core table of a model, for queries that need no ORM session."""
     return cast(Table, model.__table__)

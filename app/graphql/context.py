@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.authz.tokens import Identity
+from app.db.oracle_budget import FailureBudget
 from app.db.visibility import RowRule
 
 
@@ -17,6 +18,7 @@ class RequestContext:
     identity: Identity
     rows: RowRule
     engine: AsyncEngine
+    budget: FailureBudget
     request_id: str
     touched_uids: set[str] = field(default_factory=set)
 

@@ -4,6 +4,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from .create_lpa import create_lpa
+from .donor_identity import donor_identity_matches
 from .lpa_status import lpa_status
 from .mutations import lifecycle, signing
 from .scalars import SCALAR_MAP
@@ -14,6 +15,7 @@ from .validate_lpa import validate_lpa
 class Query:
     lpa_status = strawberry.field(resolver=lpa_status)
     validate_lpa = strawberry.field(resolver=validate_lpa)
+    donor_identity_matches = strawberry.field(resolver=donor_identity_matches)
 
 
 @strawberry.type

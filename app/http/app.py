@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.gateway = gateway
             yield
         finally:
-            await gateway.engine.dispose()
+            await gateway.close()
 
     routes: list[BaseRoute] = [
         Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),

@@ -97,6 +97,7 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
         identity=identity,
         rows=view.policy.rows,
         engine=gateway.engine,
+        budget=gateway.budget,
         request_id=trail.request_id,
         touched_uids=trail.uids,
     )

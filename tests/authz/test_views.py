@@ -194,7 +194,10 @@ async def test_introspection_where_granted_shows_only_that_view(
             "Boolean",
             "String",
         }
-        assert [f["name"] for f in types["Query"]["fields"]] == ["lpaStatus"]
+        assert [f["name"] for f in types["Query"]["fields"]] == [
+            "lpaStatus",
+            "donorIdentityMatches",
+        ]
 
 
 async def test_the_developer_sees_everything_and_may_introspect(gql: Any) -> None:

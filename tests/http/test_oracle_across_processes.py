@@ -1,0 +1,108 @@
+"""The oracle's failure budget holds across gateway processes and their restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from app.authz.tokens import mint_dev_token
+from app.db.engine import engine_for_url
+from app.domain.demo import seed_demo
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+ORACLE = """query($uid: LpaUid!, $dob: Date!, $postcode: String!) {
+  donorIdentityMatches(uid: $uid, dateOfBirth: $dob, postcode: $postcode)
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def gateway(settings: Settings) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "LPA_GATEWAY_ENV": "development",
+        "LPA_GATEWAY_DATABASE_URL": settings.database_url,
+        "LPA_GATEWAY_DEV_KEYS_DIR": str(settings.dev_keys_dir),
+    }
+    process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise AssertionError("gateway did not become ready")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def asker(settings: Settings) -> Callable[[str, str, str, str], httpx.Response]:
+    token = mint_dev_token(settings, "opg.poas.use", "urn:opg:poas:use:users:1")
+
+    def ask(url: str, uid: str, dob: str, postcode: str) -> httpx.Response:
+        return httpx.post(
+            f"{url}/graphql",
+            json={"query": ORACLE, "variables": {"uid": uid, "dob": dob, "postcode": postcode}},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+
+    return ask
+
+
+def seeded(settings: Settings) -> dict[str, str]:
+    async def seed() -> dict[str, str]:
+        engine = engine_for_url(settings.database_url)
+        try:
+            demos = await seed_demo(engine)
+        finally:
+            await engine.dispose()
+        return next(d for d in demos if d["status"] == "REGISTERED")
+
+    return asyncio.run(seed())
+
+
+def test_two_processes_share_one_budget_and_it_survives_restarts(settings: Settings) -> None:
+    lpa = seeded(settings)
+    ask = asker(settings)
+    wrong = ("2000-01-01", lpa["donorPostcode"])
+    right = (lpa["donorDateOfBirth"], lpa["donorPostcode"])
+    with gateway(settings) as first, gateway(settings) as second:
+        for url in (first, second, first, second):
+            assert ask(url, lpa["uid"], *wrong).json() == {"data": {"donorIdentityMatches": False}}
+        assert ask(first, lpa["uid"], *right).json() == {"data": {"donorIdentityMatches": True}}
+        assert ask(second, lpa["uid"], *wrong).json()["data"] == {"donorIdentityMatches": False}
+        locked = ask(first, lpa["uid"], *right).json()
+        assert locked["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    with gateway(settings) as restarted:
+        again = ask(restarted, lpa["uid"], *right).json()
+        assert again["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
