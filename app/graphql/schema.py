@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from . import questions
 from .create_lpa import create_lpa
 from .donor_identity import donor_identity_matches
 from .lpa_status import lpa_status
@@ -16,6 +17,12 @@ class Query:
     lpa_status = strawberry.field(resolver=lpa_status)
     validate_lpa = strawberry.field(resolver=validate_lpa)
     donor_identity_matches = strawberry.field(resolver=donor_identity_matches)
+    ready_for_statutory_waiting_period = strawberry.field(
+        resolver=questions.ready_for_statutory_waiting_period
+    )
+    fee_reduction_ready_for_decision = strawberry.field(
+        resolver=questions.fee_reduction_ready_for_decision
+    )
 
 
 @strawberry.type

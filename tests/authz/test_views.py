@@ -210,5 +210,9 @@ async def test_views_are_built_per_client_and_differ(app: Starlette) -> None:
     views = app.state.gateway.views
     assert set(views) == {"developer", "opg.poas.makeregister", "opg.poas.sirius", "opg.poas.use"}
     assert views["opg.poas.use"].schema.mutation_type is None
-    assert set(views["opg.poas.makeregister"].schema.query_type.fields) == {"validateLpa"}
+    assert set(views["opg.poas.makeregister"].schema.query_type.fields) == {
+        "validateLpa",
+        "readyForStatutoryWaitingPeriod",
+        "feeReductionReadyForDecision",
+    }
     assert views["opg.poas.use"].executor is not views["opg.poas.sirius"].executor

@@ -1,0 +1,49 @@
+"""Yes/no questions the online service may ask about LPAs it created. They answer a boolean,
+or null when the LPA is unknown or not visible, and never any value of the LPA."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from app.db.lpa_reads import people_of, related_rows, visible_lpa
+from app.domain.enums import LpaStatus
+from app.domain.fee_readiness import fee_reduction_ready
+from app.domain.readiness import registration_problems
+
+from .context import RequestContext
+from .scalars import LpaUid
+
+Info = strawberry.Info[RequestContext, None]
+
+
+async def _load(info: Info, uid: str, needs: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    ctx = info.context
+    async with ctx.engine.connect() as conn:
+        lpa = await visible_lpa(conn, uid, ctx.rows, ctx.identity.client)
+        if lpa is None:
+            return None
+        people = await people_of(conn, [lpa.id])
+        related = await related_rows(conn, lpa.id, needs)
+    ctx.touched_uids.add(uid)
+    return {"lpa": dict(lpa._mapping), "people": [dict(p._mapping) for p in people], **related}
+
+
+async def ready_for_statutory_waiting_period(info: Info, uid: LpaUid) -> bool | None:
+    """True when the LPA is in progress, keeps every rule, and everyone has signed."""
+    loaded = await _load(info, uid)
+    if loaded is None:
+        return None
+    lpa, today = loaded["lpa"], info.context.now().date()
+    return lpa["status"] is LpaStatus.IN_PROGRESS and not registration_problems(
+        lpa, loaded["people"], today
+    )
+
+
+async def fee_reduction_ready_for_decision(info: Info, uid: LpaUid) -> bool | None:
+    """True when a fee reduction was requested, is complete, and awaits a decision."""
+    loaded = await _load(info, uid, ("fee_reduction_requests", "fee_reduction_decisions"))
+    if loaded is None:
+        return None
+    return fee_reduction_ready(loaded["fee_reduction_requests"], loaded["fee_reduction_decisions"])
