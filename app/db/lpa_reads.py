@@ -16,6 +16,7 @@ from .models import (
     FeeReductionRequest,
     IdentityCheck,
     Lpa,
+    OutboxEvent,
     Payment,
     TrustCorporationSignatory,
     table,
@@ -31,6 +32,7 @@ fee_requests = table(FeeReductionRequest)
 fee_decisions = table(FeeReductionDecision)
 payments = table(Payment)
 anomalies_table = table(Anomaly)
+outbox = table(OutboxEvent)
 
 _STATUS = select(
     lpas.c.status,
@@ -117,3 +119,10 @@ async def donor_identity(
         .where(lpas.c.uid == uid, actors.c.role == "donor", visible(rule, client))
     )
     return (await conn.execute(query)).first()
+
+
+async def events_after(
+    conn: AsyncConnection, cursor: int, limit: int
+) -> list[Row[*tuple[Any, ...]]]:
+    query = select(outbox).where(outbox.c.id > cursor).order_by(outbox.c.id).limit(limit)
+    return list((await conn.execute(query)).all())

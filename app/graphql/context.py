@@ -9,6 +9,8 @@ from app.authz.tokens import Identity
 from app.db.oracle_budget import FailureBudget
 from app.db.visibility import RowRule
 
+from .loaders import Loaders
+
 
 @dataclass(slots=True)
 class RequestContext:
@@ -21,6 +23,10 @@ class RequestContext:
     budget: FailureBudget
     request_id: str
     touched_uids: set[str] = field(default_factory=set)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.engine)
 
     @staticmethod
     def now() -> datetime:

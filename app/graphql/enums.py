@@ -19,6 +19,12 @@ WhenTheLpaCanBeUsed: TypeAlias = enums.WhenTheLpaCanBeUsed
 LifeSustainingTreatmentOption: TypeAlias = enums.LifeSustainingTreatmentOption
 AppointmentType: TypeAlias = enums.AppointmentType
 LpaStatusCode: TypeAlias = enums.LpaStatus
+AttorneyStatus: TypeAlias = enums.AttorneyStatus
+IdentityCheckType: TypeAlias = enums.IdentityCheckType
+FeeType: TypeAlias = enums.FeeType
+EvidenceDelivery: TypeAlias = enums.EvidenceDelivery
+FeeDecisionOutcome: TypeAlias = enums.FeeDecisionOutcome
+AnomalyStatus: TypeAlias = enums.AnomalyStatus
 
 for _enum in (
     LpaType,
@@ -29,6 +35,12 @@ for _enum in (
     WhenTheLpaCanBeUsed,
     LifeSustainingTreatmentOption,
     AppointmentType,
+    AttorneyStatus,
+    IdentityCheckType,
+    FeeType,
+    EvidenceDelivery,
+    FeeDecisionOutcome,
+    AnomalyStatus,
 ):
     strawberry.enum(_enum)
 

@@ -4,6 +4,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from . import questions
+from .casework import query as casework
 from .create_lpa import create_lpa
 from .donor_identity import donor_identity_matches
 from .lpa_status import lpa_status
@@ -17,6 +18,8 @@ class Query:
     lpa_status = strawberry.field(resolver=lpa_status)
     validate_lpa = strawberry.field(resolver=validate_lpa)
     donor_identity_matches = strawberry.field(resolver=donor_identity_matches)
+    lpa = strawberry.field(resolver=casework.lpa)
+    lpa_events = strawberry.field(resolver=casework.lpa_events)
     ready_for_statutory_waiting_period = strawberry.field(
         resolver=questions.ready_for_statutory_waiting_period
     )

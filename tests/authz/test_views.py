@@ -62,9 +62,10 @@ def assert_refused_without_naming_hidden_things(
     assert {e["extensions"]["code"] for e in errors} == {"BAD_USER_INPUT"}
     for error in errors:
         assert "Did you mean" not in error["message"]
-        for name in hidden:
+        for name in hidden:  # graphql-core quotes every name it mentions
             if not re.search(rf"\b{name}\b", document):
-                assert not re.search(rf"\b{name}\b", error["message"]), (name, error)
+                assert f"'{name}'" not in error["message"], (name, error)
+                assert f'"{name}"' not in error["message"], (name, error)
 
 
 @pytest.mark.parametrize("document", DENIED_SHAPES.values(), ids=DENIED_SHAPES.keys())

@@ -1,0 +1,69 @@
+"""Batch reads for DataLoaders: rows of one table for many keys in one statement, each batch
+on a connection of its own (a connection is never shared by concurrent resolvers)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Table, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .models import (
+    Actor,
+    Address,
+    Anomaly,
+    Change,
+    FeeReductionDecision,
+    FeeReductionRequest,
+    IdentityCheck,
+    Payment,
+    TrustCorporationSignatory,
+    table,
+)
+
+actors, addresses = table(Actor), table(Address)
+
+
+def _people() -> Select[Any]:
+    located = [c.label(f"address_{c.name}") for c in addresses.c if c.name != "actor_id"]
+    return select(actors, *located).select_from(
+        actors.outerjoin(addresses, addresses.c.actor_id == actors.c.id)
+    )
+
+
+# name -> (query over the table, the column keyed on, the order within a key)
+_BATCHES: dict[str, tuple[Select[Any], ColumnElement[Any], Sequence[ColumnElement[Any]]]] = {}
+
+
+def _register(name: str, source: Table | Select[Any], key: str, *order: str) -> None:
+    query = source if isinstance(source, Select) else select(source)
+    columns = query.selected_columns
+    _BATCHES[name] = (query, columns[key], [columns[o] for o in order])
+
+
+_register("people", _people(), "lpa_id", "role", "position")
+_register("identity_checks", table(IdentityCheck), "actor_id", "checked_at")
+_register("signatories", table(TrustCorporationSignatory), "trust_corporation_id", "position")
+_register("fee_reduction_requests", table(FeeReductionRequest), "lpa_id", "requested_at")
+_register("fee_reduction_decisions", table(FeeReductionDecision), "request_id", "id")
+_register("payments", table(Payment), "lpa_id", "paid_at")
+_register("history", table(Change), "lpa_id", "lpa_version")
+_register("anomalies", table(Anomaly), "lpa_id", "id")
+
+BATCH_NAMES = tuple(_BATCHES)
+
+
+async def rows_by_key(
+    engine: AsyncEngine, name: str, keys: list[Any]
+) -> list[list[dict[str, Any]]]:
+    """For each key, in order, its rows of batch `name`."""
+    query, key_column, order = _BATCHES[name]
+    grouped: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    async with engine.connect() as conn:
+        result = await conn.execute(query.where(key_column.in_(keys)).order_by(*order))
+        for row in result:
+            mapping = dict(row._mapping)
+            grouped[mapping[key_column.key]].append(mapping)
+    return [grouped.get(key, []) for key in keys]

@@ -1,0 +1,236 @@
+"""The full LPA record for caseworkers: its fields, people, fees, history, anomalies and
+progress. Everything below the LPA row is loaded through per-request DataLoaders, so reading
+one LPA or many costs the same number of statements."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+
+from app.domain.enums import ActorRole
+from app.domain.readiness import registration_problems
+
+from ..context import RequestContext
+from ..enums import (
+    AnomalyStatus,
+    Channel,
+    EvidenceDelivery,
+    FeeDecisionOutcome,
+    FeeType,
+    HowAttorneysMakeDecisions,
+    HowReplacementAttorneysStepIn,
+    Language,
+    LifeSustainingTreatmentOption,
+    LpaStatusCode,
+    LpaType,
+    WhenTheLpaCanBeUsed,
+)
+from ..errors import BadUserInput
+from ..results import Problem
+from ..scalars import LpaUid
+from .people import (
+    Attorney,
+    CertificateProvider,
+    Donor,
+    PersonToNotify,
+    TrustCorporation,
+    person,
+)
+
+Info = strawberry.Info[RequestContext, None]
+MAX_PAGE = 100
+
+
+def page_size(first: int) -> int:
+    if not 1 <= first <= MAX_PAGE:
+        raise BadUserInput(f"first must be between 1 and {MAX_PAGE}")
+    return first
+
+
+@strawberry.type
+class FieldChange:
+    field: str
+    old: str | None = strawberry.field(description="The old value as JSON text.")
+    new: str | None = strawberry.field(description="The new value as JSON text.")
+
+
+@strawberry.type
+class HistoryEntry:
+    version: int
+    change_type: str
+    author: str
+    applied_at: datetime
+    fields: list[FieldChange]
+
+
+@strawberry.type
+class Anomaly:
+    source: str
+    code: str
+    status: AnomalyStatus
+    detected_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+
+
+@strawberry.type
+class FeeDecision:
+    outcome: FeeDecisionOutcome
+    approved_type: FeeType | None
+    decided_at: datetime
+    decided_by: str
+
+
+@strawberry.type
+class FeeReductionRequest:
+    id: strawberry.Private[Any]
+    requested_type: FeeType
+    evidence_delivery: EvidenceDelivery
+    previous_application_number: str | None
+    requested_at: datetime
+
+    @strawberry.field
+    async def decisions(self, info: Info) -> list[FeeDecision]:
+        rows = await info.context.loaders["fee_reduction_decisions"].load(self.id)
+        return [
+            FeeDecision(
+                outcome=r["outcome"],
+                approved_type=r["approved_type"],
+                decided_at=r["decided_at"],
+                decided_by=r["decided_by"],
+            )
+            for r in rows
+        ]
+
+
+@strawberry.type
+class Payment:
+    amount_pence: int
+    reference: str
+    paid_at: datetime
+
+
+@strawberry.type
+class Progress:
+    donor_signed: bool
+    certificate_provider_signed: bool
+    signatures_outstanding: int
+    ready_for_statutory_waiting_period: bool
+    problems: list[Problem]
+
+
+@strawberry.type
+class Lpa:
+    row: strawberry.Private[dict[str, Any]]
+    uid: LpaUid
+    status: LpaStatusCode
+    lpa_type: LpaType
+    channel: Channel
+    language: Language
+    how_attorneys_make_decisions: HowAttorneysMakeDecisions | None
+    how_attorneys_make_decisions_details: str | None
+    how_replacement_attorneys_make_decisions: HowAttorneysMakeDecisions | None
+    how_replacement_attorneys_make_decisions_details: str | None
+    how_replacement_attorneys_step_in: HowReplacementAttorneysStepIn | None
+    how_replacement_attorneys_step_in_details: str | None
+    when_the_lpa_can_be_used: WhenTheLpaCanBeUsed | None
+    life_sustaining_treatment_option: LifeSustainingTreatmentOption | None
+    restrictions_and_conditions: str | None
+    signed_at: datetime | None
+    witnessed_by_certificate_provider_at: datetime | None
+    witnessed_by_independent_witness_at: datetime | None
+    certificate_provider_not_related_confirmed_at: datetime | None
+    registration_date: date | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Lpa:
+        names = [n for n in cls.__annotations__ if n != "row"]
+        return cls(row=row, **{n: row[n] for n in names})
+
+    async def _people(self, info: Info, role: ActorRole) -> list[dict[str, Any]]:
+        rows = await info.context.loaders["people"].load(self.row["id"])
+        return [r for r in rows if r["role"] is role]
+
+    @strawberry.field
+    async def donor(self, info: Info) -> Donor | None:
+        found = await self._people(info, ActorRole.DONOR)
+        return person(Donor, found[0]) if found else None
+
+    @strawberry.field
+    async def attorneys(self, info: Info) -> list[Attorney]:
+        return [person(Attorney, r) for r in await self._people(info, ActorRole.ATTORNEY)]
+
+    @strawberry.field
+    async def trust_corporations(self, info: Info) -> list[TrustCorporation]:
+        rows = await self._people(info, ActorRole.TRUST_CORPORATION)
+        return [person(TrustCorporation, r) for r in rows]
+
+    @strawberry.field
+    async def certificate_provider(self, info: Info) -> CertificateProvider | None:
+        found = await self._people(info, ActorRole.CERTIFICATE_PROVIDER)
+        return person(CertificateProvider, found[0]) if found else None
+
+    @strawberry.field
+    async def people_to_notify(self, info: Info) -> list[PersonToNotify]:
+        rows = await self._people(info, ActorRole.PERSON_TO_NOTIFY)
+        return [person(PersonToNotify, r) for r in rows]
+
+    @strawberry.field
+    async def history(self, info: Info, first: int = MAX_PAGE) -> list[HistoryEntry]:
+        """The first changes, oldest first, at most 100 at a time."""
+        limit = page_size(first)
+        rows = await info.context.loaders["history"].load(self.row["id"])
+        return [
+            HistoryEntry(
+                version=r["lpa_version"],
+                change_type=r["change_type"],
+                author=r["author"],
+                applied_at=r["applied_at"],
+                fields=[
+                    FieldChange(
+                        field=f["field"], old=json.dumps(f["old"]), new=json.dumps(f["new"])
+                    )
+                    for f in r["fields"]
+                ],
+            )
+            for r in rows[:limit]
+        ]
+
+    @strawberry.field
+    async def anomalies(self, info: Info) -> list[Anomaly]:
+        rows = await info.context.loaders["anomalies"].load(self.row["id"])
+        names = Anomaly.__annotations__
+        return [Anomaly(**{n: r[n] for n in names}) for r in rows]
+
+    @strawberry.field
+    async def fee_reduction_requests(self, info: Info) -> list[FeeReductionRequest]:
+        rows = await info.context.loaders["fee_reduction_requests"].load(self.row["id"])
+        names = FeeReductionRequest.__annotations__
+        return [FeeReductionRequest(**{n: r[n] for n in names}) for r in rows]
+
+    @strawberry.field
+    async def payments(self, info: Info) -> list[Payment]:
+        rows = await info.context.loaders["payments"].load(self.row["id"])
+        return [
+            Payment(amount_pence=r["amount_pence"], reference=r["reference"], paid_at=r["paid_at"])
+            for r in rows
+        ]
+
+    @strawberry.field
+    async def progress(self, info: Info) -> Progress:
+        people = await info.context.loaders["people"].load(self.row["id"])
+        problems = registration_problems(self.row, people, info.context.now().date())
+        provider = next((p for p in people if p["role"] is ActorRole.CERTIFICATE_PROVIDER), None)
+        return Progress(
+            donor_signed=self.row["signed_at"] is not None,
+            certificate_provider_signed=provider is not None and provider["signed_at"] is not None,
+            signatures_outstanding=sum(p.code == "NOT_SIGNED" for p in problems),
+            ready_for_statutory_waiting_period=not problems and self.row["status"] == "in-progress",
+            problems=[Problem.of(p) for p in problems],
+        )
