@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from graphql import GraphQLSchema, NoSchemaIntrospectionCustomRule
 
+from app.graphql.bounds import InputBounds
 from app.graphql.executor import Executor
 from app.graphql.limits import rules_for
 from app.settings import Settings
@@ -30,11 +31,14 @@ class ClientView:
 def client_view(full: GraphQLSchema, client: ClientPolicy) -> ClientView:
     schema = build_view(full, client)
     limits = client.limits
-    rules = rules_for(limits.depth, limits.aliases, limits.directives)
+    rules = rules_for(limits.depth, limits.aliases, limits.directives, limits.cost)
     if not client.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     executor = Executor(
-        schema, max_tokens=limits.tokens, extra_rules=rules, middleware=[FieldGuard(client)]
+        schema,
+        max_tokens=limits.tokens,
+        extra_rules=rules,
+        middleware=[FieldGuard(client), InputBounds()],
     )
     return ClientView(client, schema, executor)
 

@@ -19,8 +19,8 @@ from app.settings import DEFAULT_POLICY_DIR, Environment, Settings
 
 DEVELOPER = "developer"
 ENVIRONMENTS = frozenset({"development", "production"})
-LIMIT_NAMES = ("depth", "aliases", "directives", "tokens")
-DEFAULT_LIMITS = {"depth": 6, "aliases": 15, "directives": 50, "tokens": 1000}
+LIMIT_NAMES = ("depth", "aliases", "directives", "tokens", "cost")
+DEFAULT_LIMITS = {"depth": 6, "aliases": 15, "directives": 50, "tokens": 1000, "cost": 5000}
 GRANT_KINDS = ("operations", "fields", "arguments", "inputs")
 
 
@@ -34,6 +34,7 @@ class Limits:
     aliases: int
     directives: int
     tokens: int
+    cost: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,87 @@
+"""Every string and list a client sends is bounded by what it means.
+
+Names are at most 100 characters, free text 10,000, and so on: the caps are keyed by the
+input field or argument name, and a test checks that every string and list input of the
+schema has one. Values over a cap are refused with BAD_USER_INPUT naming where, never what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLResolveInfo,
+    get_nullable_type,
+)
+
+from .errors import BadUserInput
+
+NAME, TEXT = 100, 10_000
+STRING_CAPS: dict[str, int] = {
+    "firstNames": NAME,
+    "lastName": NAME,
+    "name": NAME,
+    "otherNamesKnownBy": NAME,
+    "professionalTitle": NAME,
+    "line1": NAME,
+    "line2": NAME,
+    "line3": NAME,
+    "town": NAME,
+    "postcode": 16,
+    "country": 2,
+    "email": 254,
+    "mobile": 32,
+    "phone": 32,
+    "companyNumber": 32,
+    "restrictionsAndConditions": TEXT,
+    "howAttorneysMakeDecisionsDetails": TEXT,
+    "howReplacementAttorneysMakeDecisionsDetails": TEXT,
+    "howReplacementAttorneysStepInDetails": TEXT,
+    "idempotencyKey": 255,
+    "reference": 64,
+    "previousApplicationNumber": 32,
+    "source": 255,
+    "code": 64,
+}
+LIST_CAPS: dict[str, int] = {
+    "attorneys": 20,
+    "trustCorporations": 5,
+    "peopleToNotify": 10,
+    "signatories": 5,
+    "changes": 10,
+}
+FALLBACK_STRING_CAP = NAME  # fail closed for a string input nobody gave a cap
+
+
+class InputBounds:
+    """graphql-core middleware: checks the arguments of every field that takes any."""
+
+    def resolve(
+        self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], **args: Any
+    ) -> Any:
+        if args:
+            definition = info.parent_type.fields[info.field_name]
+            for name, value in args.items():
+                _check(value, definition.args[name].type, name, name)
+        return next_(root, info, **args)
+
+
+def _check(value: Any, type_: Any, name: str, where: str) -> None:
+    if value is None:
+        return
+    inner = get_nullable_type(type_)
+    if isinstance(inner, GraphQLList):
+        if len(value) > LIST_CAPS.get(name, 0):
+            raise BadUserInput(f"{where} has more than {LIST_CAPS.get(name, 0)} items")
+        for index, item in enumerate(value):
+            _check(item, inner.of_type, name, f"{where}[{index}]")
+    elif isinstance(inner, GraphQLInputObjectType):
+        for key, item in value.items():
+            _check(item, inner.fields[key].type, key, f"{where}.{key}")
+    elif isinstance(value, str):
+        cap = STRING_CAPS.get(name, FALLBACK_STRING_CAP)
+        if len(value) > cap:
+            raise BadUserInput(f"{where} is longer than {cap} characters")
