@@ -100,6 +100,10 @@ ATTORNEY_OPT_OUT = Update("attorneyOptOut", "AttorneyOptOutInput")
 WITHDRAW_LPA = Update("withdrawLpa")
 START_STATUTORY_WAITING_PERIOD = Update("startStatutoryWaitingPeriod")
 REGISTER_LPA = Update("registerLpa")
+CONFIRM_IDENTITY = Update("confirmIdentity", "ConfirmIdentityInput")
+REQUEST_FEE_REDUCTION = Update("requestFeeReduction", "RequestFeeReductionInput")
+DECIDE_FEE_REDUCTION = Update("decideFeeReduction", "DecideFeeReductionInput")
+RECORD_PAYMENT = Update("recordPayment", "RecordPaymentInput")
 
 
 def accepted(uid: str, version: int) -> dict[str, Any]:

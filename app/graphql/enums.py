@@ -19,6 +19,11 @@ WhenTheLpaCanBeUsed: TypeAlias = enums.WhenTheLpaCanBeUsed
 LifeSustainingTreatmentOption: TypeAlias = enums.LifeSustainingTreatmentOption
 AppointmentType: TypeAlias = enums.AppointmentType
 LpaStatusCode: TypeAlias = enums.LpaStatus
+IdentityActor: TypeAlias = enums.IdentityActor
+IdentityCheckType: TypeAlias = enums.IdentityCheckType
+FeeType: TypeAlias = enums.FeeType
+EvidenceDelivery: TypeAlias = enums.EvidenceDelivery
+FeeDecisionOutcome: TypeAlias = enums.FeeDecisionOutcome
 
 for _enum in (
     LpaType,
@@ -29,6 +34,11 @@ for _enum in (
     WhenTheLpaCanBeUsed,
     LifeSustainingTreatmentOption,
     AppointmentType,
+    IdentityActor,
+    IdentityCheckType,
+    FeeType,
+    EvidenceDelivery,
+    FeeDecisionOutcome,
 ):
     strawberry.enum(_enum)
 
