@@ -27,17 +27,11 @@ from app.db.engine import engine_for_url
 from app.db.migrate import upgrade
 from app.http.app import create_app
 from app.settings import Settings
+from tests.factories import SUBS
 
 POSTGRES_ADMIN_URL = os.environ.get("LPA_GATEWAY_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_ADMIN_URL else [])]
 RUN_ID = uuid.uuid4().hex[:8]
-
-SUBS = {
-    "opg.poas.makeregister": "urn:opg:poas:makeregister:users:11111111-1111-4111-8111-111111111111",
-    "opg.poas.use": "urn:opg:poas:use:users:22222222-2222-4222-8222-222222222222",
-    "opg.poas.sirius": "urn:opg:poas:sirius:users:33333333-3333-4333-8333-333333333333",
-    "developer": "urn:opg:poas:graphiql:users:developer",
-}
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+# The JWT `sub` each client's test tokens carry.
+SUBS = {
+    "opg.poas.makeregister": "urn:opg:poas:makeregister:users:11111111-1111-4111-8111-111111111111",
+    "opg.poas.use": "urn:opg:poas:use:users:22222222-2222-4222-8222-222222222222",
+    "opg.poas.sirius": "urn:opg:poas:sirius:users:33333333-3333-4333-8333-333333333333",
+    "developer": "urn:opg:poas:graphiql:users:developer",
+}
+
 CREATE_LPA = """
 mutation Create($input: CreateLpaInput!, $key: String!) {
   createLpa(input: $input, idempotencyKey: $key) { accepted uid version problems { source code } }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -18,6 +19,8 @@ def jsonable(value: Any) -> JsonValue:
         return jsonable(value.value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

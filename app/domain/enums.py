@@ -71,6 +71,13 @@ class IdentityCheckType(StrEnum):
     OPG_PAPER_ID = "opg-paper-id"
 
 
+class IdentityActor(StrEnum):
+    """The actors whose identity is confirmed; values are their `ActorRole` values."""
+
+    DONOR = "donor"
+    CERTIFICATE_PROVIDER = "certificate-provider"
+
+
 class ActorRole(StrEnum):
     DONOR = "donor"
     ATTORNEY = "attorney"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .draft import LpaDraft
@@ -25,6 +25,8 @@ GROUPS = {
     ActorRole.PERSON_TO_NOTIFY: ("people_to_notify",),
 }
 _LISTED = {ActorRole.ATTORNEY, ActorRole.TRUST_CORPORATION, ActorRole.PERSON_TO_NOTIFY}
+# A caller's clock may run a little ahead of ours; a time beyond this margin is in the future.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +90,7 @@ def refuse(source: str, code: str) -> list[Problem]:
 
 def today_of(now: datetime) -> date:
     return now.date()
+
+
+def in_future(at: datetime, now: datetime) -> bool:
+    return at > now + CLOCK_SKEW

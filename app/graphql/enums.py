@@ -20,6 +20,7 @@ LifeSustainingTreatmentOption: TypeAlias = enums.LifeSustainingTreatmentOption
 AppointmentType: TypeAlias = enums.AppointmentType
 LpaStatusCode: TypeAlias = enums.LpaStatus
 AttorneyStatus: TypeAlias = enums.AttorneyStatus
+IdentityActor: TypeAlias = enums.IdentityActor
 IdentityCheckType: TypeAlias = enums.IdentityCheckType
 FeeType: TypeAlias = enums.FeeType
 EvidenceDelivery: TypeAlias = enums.EvidenceDelivery
@@ -36,6 +37,7 @@ for _enum in (
     LifeSustainingTreatmentOption,
     AppointmentType,
     AttorneyStatus,
+    IdentityActor,
     IdentityCheckType,
     FeeType,
     EvidenceDelivery,

@@ -8,7 +8,7 @@ from .casework import query as casework
 from .create_lpa import create_lpa
 from .donor_identity import donor_identity_matches
 from .lpa_status import lpa_status
-from .mutations import lifecycle, signing
+from .mutations import fees, identity, lifecycle, signing
 from .scalars import SCALAR_MAP
 from .validate_lpa import validate_lpa
 
@@ -44,6 +44,10 @@ class Mutation:
     )
     register_lpa = strawberry.mutation(resolver=lifecycle.register_lpa)
     change_status = strawberry.mutation(resolver=lifecycle.change_status)
+    confirm_identity = strawberry.mutation(resolver=identity.confirm_identity)
+    request_fee_reduction = strawberry.mutation(resolver=fees.request_fee_reduction)
+    decide_fee_reduction = strawberry.mutation(resolver=fees.decide_fee_reduction)
+    record_payment = strawberry.mutation(resolver=fees.record_payment)
 
 
 def build_schema() -> strawberry.Schema:

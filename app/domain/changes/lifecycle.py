@@ -81,4 +81,4 @@ def _may_opt_out(state: LpaState, actor: Mapping[str, Any]) -> list[Problem]:
         problems.append(Problem(actor_pointer(actor, "signed_at"), ALREADY_SIGNED))
     if actor["opted_out_at"] is not None:
         problems.append(Problem(actor_pointer(actor), ALREADY_OPTED_OUT))
-    return problems
+    return sorted(problems)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ..enums import ActorRole, AttorneyStatus
 from ..problems import Problem, pointer
-from ..state import LpaChange, LpaState, Outcome, actor_pointer, refuse
+from ..state import LpaChange, LpaState, Outcome, actor_pointer, in_future, refuse
 from ..status import OPEN, require
 
 ALREADY_SIGNED = "ALREADY_SIGNED"
@@ -21,21 +21,20 @@ SIGNED_BEFORE_DONOR = "SIGNED_BEFORE_DONOR"
 TOO_MANY = "TOO_MANY"
 REQUIRED = "REQUIRED"
 MAX_SIGNATORIES = 2
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 def sign_certificate_provider(state: LpaState, signed_at: datetime, now: datetime) -> Outcome:
     provider = state.actor(ActorRole.CERTIFICATE_PROVIDER)
     if provider is None:
         return refuse(pointer("certificate_provider"), NOT_FOUND)
-    return _sign(state, provider, signed_at, now, "CERTIFICATE_PROVIDER_SIGN")
+    return _sign(state, provider, [signed_at], now, "CERTIFICATE_PROVIDER_SIGN")
 
 
 def sign_attorney(state: LpaState, attorney: int, signed_at: datetime, now: datetime) -> Outcome:
     found = state.actor(ActorRole.ATTORNEY, attorney)
     if found is None:
         return refuse("/input/attorney", NOT_FOUND)
-    return _sign(state, found, signed_at, now, "ATTORNEY_SIGN")
+    return _sign(state, found, [signed_at], now, "ATTORNEY_SIGN")
 
 
 def sign_trust_corporation(
@@ -51,8 +50,8 @@ def sign_trust_corporation(
         return refuse("/input/signatories", REQUIRED)
     if len(signatories) > MAX_SIGNATORIES:
         return refuse("/input/signatories", TOO_MANY)
-    last = max(s["signed_at"] for s in signatories)
-    outcome = _sign(state, found, last, now, "TRUST_CORPORATION_SIGN", "/input/signatories")
+    times = [s["signed_at"] for s in signatories]
+    outcome = _sign(state, found, times, now, "TRUST_CORPORATION_SIGN", "/input/signatories")
     if isinstance(outcome, LpaChange):
         outcome.added.extend(
             (
@@ -75,7 +74,7 @@ def sign_trust_corporation(
 def _sign(
     state: LpaState,
     actor: Mapping[str, Any],
-    signed_at: datetime,
+    times: Sequence[datetime],
     now: datetime,
     change_type: str,
     input_at: str = "/input/signedAt",
@@ -87,11 +86,13 @@ def _sign(
         problems.append(Problem(actor_pointer(actor), OPTED_OUT))
     if actor["status"] is AttorneyStatus.REMOVED:
         problems.append(Problem(actor_pointer(actor), REMOVED))
-    if signed_at > now + CLOCK_SKEW:
+    # Several signatories sign for a trust corporation: every one of them must sign after the
+    # donor and not in the future, and the corporation has signed when the last one has.
+    if in_future(max(times), now):
         problems.append(Problem(input_at, DATE_IN_FUTURE))
     donor_signed = state.lpa["signed_at"]
-    if donor_signed is not None and signed_at < donor_signed:
+    if donor_signed is not None and min(times) < donor_signed:
         problems.append(Problem(input_at, SIGNED_BEFORE_DONOR))
     if problems:
         return sorted(set(problems))
-    return LpaChange(change_type, actors={actor["id"]: {"signed_at": signed_at}})
+    return LpaChange(change_type, actors={actor["id"]: {"signed_at": max(times)}})
