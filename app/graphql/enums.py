@@ -18,6 +18,7 @@ HowReplacementAttorneysStepIn: TypeAlias = enums.HowReplacementAttorneysStepIn
 WhenTheLpaCanBeUsed: TypeAlias = enums.WhenTheLpaCanBeUsed
 LifeSustainingTreatmentOption: TypeAlias = enums.LifeSustainingTreatmentOption
 AppointmentType: TypeAlias = enums.AppointmentType
+AttorneyStatus: TypeAlias = enums.AttorneyStatus
 LpaStatusCode: TypeAlias = enums.LpaStatus
 
 for _enum in (
@@ -29,6 +30,7 @@ for _enum in (
     WhenTheLpaCanBeUsed,
     LifeSustainingTreatmentOption,
     AppointmentType,
+    AttorneyStatus,
 ):
     strawberry.enum(_enum)
 

@@ -5,7 +5,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from .create_lpa import create_lpa
 from .lpa_status import lpa_status
-from .mutations import lifecycle, signing
+from .mutations import casework, correction, lifecycle, signing
 from .scalars import SCALAR_MAP
 from .validate_lpa import validate_lpa
 
@@ -32,6 +32,11 @@ class Mutation:
     )
     register_lpa = strawberry.mutation(resolver=lifecycle.register_lpa)
     change_status = strawberry.mutation(resolver=lifecycle.change_status)
+    correct_lpa = strawberry.mutation(resolver=correction.correct_lpa)
+    correct_registered_lpa = strawberry.mutation(resolver=correction.correct_registered_lpa)
+    change_attorneys = strawberry.mutation(resolver=casework.change_attorneys)
+    sever_restrictions = strawberry.mutation(resolver=casework.sever_restrictions)
+    resolve_anomaly = strawberry.mutation(resolver=casework.resolve_anomaly)
 
 
 def build_schema() -> strawberry.Schema:
