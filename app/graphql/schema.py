@@ -4,11 +4,11 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from . import questions
-from .casework import query as casework
+from .casework import query as records
 from .create_lpa import create_lpa
 from .donor_identity import donor_identity_matches
 from .lpa_status import lpa_status
-from .mutations import fees, identity, lifecycle, signing
+from .mutations import casework, correction, fees, identity, lifecycle, signing
 from .scalars import SCALAR_MAP
 from .validate_lpa import validate_lpa
 
@@ -18,8 +18,8 @@ class Query:
     lpa_status = strawberry.field(resolver=lpa_status)
     validate_lpa = strawberry.field(resolver=validate_lpa)
     donor_identity_matches = strawberry.field(resolver=donor_identity_matches)
-    lpa = strawberry.field(resolver=casework.lpa)
-    lpa_events = strawberry.field(resolver=casework.lpa_events)
+    lpa = strawberry.field(resolver=records.lpa)
+    lpa_events = strawberry.field(resolver=records.lpa_events)
     ready_for_statutory_waiting_period = strawberry.field(
         resolver=questions.ready_for_statutory_waiting_period
     )
@@ -48,6 +48,11 @@ class Mutation:
     request_fee_reduction = strawberry.mutation(resolver=fees.request_fee_reduction)
     decide_fee_reduction = strawberry.mutation(resolver=fees.decide_fee_reduction)
     record_payment = strawberry.mutation(resolver=fees.record_payment)
+    correct_lpa = strawberry.mutation(resolver=correction.correct_lpa)
+    correct_registered_lpa = strawberry.mutation(resolver=correction.correct_registered_lpa)
+    change_attorneys = strawberry.mutation(resolver=casework.change_attorneys)
+    sever_restrictions = strawberry.mutation(resolver=casework.sever_restrictions)
+    resolve_anomaly = strawberry.mutation(resolver=casework.resolve_anomaly)
 
 
 def build_schema() -> strawberry.Schema:
