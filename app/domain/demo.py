@@ -7,7 +7,7 @@ never reaches, and production refuses to start while any of them is in the datab
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +31,9 @@ from .uid import uid_for_sequence
 from .writes import store_lpa
 
 DEMO_CLIENT = "opg.poas.makeregister"
+# Fixed dates, so the demo data and the examples in docs/clients/ answer the same every time.
+DONOR_SIGNED = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
+REGISTERED_ON = date(2025, 9, 1)
 DEMO_AUTHOR = "urn:opg:poas:gateway:users:demo-seed"
 _FIRST_DEMO_NUMBER = 10**11 - 100
 
@@ -101,7 +104,7 @@ async def seed_demo(engine: AsyncEngine) -> list[dict[str, Any]]:
         for demo in DEMO_LPAS:
             if demo.uid in existing:
                 continue
-            draft = _draft(demo, now)
+            draft = _draft(demo)
             registered = demo.status in (LpaStatus.REGISTERED, LpaStatus.CANCELLED)
             await store_lpa(
                 conn,
@@ -112,7 +115,7 @@ async def seed_demo(engine: AsyncEngine) -> list[dict[str, Any]]:
                 at=now,
                 anomalies=validate_draft(draft, now.date()),
                 status=demo.status,
-                registration_date=(now - timedelta(days=30)).date() if registered else None,
+                registration_date=REGISTERED_ON if registered else None,
             )
     return [demo.summary() for demo in DEMO_LPAS]
 
@@ -128,9 +131,9 @@ def _address(line1: str, town: str, postcode: str) -> AddressDraft:
     }
 
 
-def _draft(demo: DemoLpa, now: datetime) -> LpaDraft:
+def _draft(demo: DemoLpa) -> LpaDraft:
     first, last = demo.donor_name
-    signed = now - timedelta(days=60)
+    signed = DONOR_SIGNED
     welfare = demo.lpa_type is PW
     return {
         "lpa_type": demo.lpa_type,
