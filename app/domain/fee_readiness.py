@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .enums import FeeDecisionOutcome, FeeType
-
-FINAL = {FeeDecisionOutcome.APPROVED, FeeDecisionOutcome.DECLINED}
+from .enums import FeeType
+from .fees import final_decision, oldest_first
 
 
 def fee_reduction_ready(
@@ -16,8 +15,7 @@ def fee_reduction_ready(
 ) -> bool:
     if not requests:
         return False
-    latest = max(requests, key=lambda r: r["requested_at"])
-    if latest["requested_type"] is FeeType.QUARTER and not latest["previous_application_number"]:
+    latest = oldest_first(requests)[-1]
+    if latest["requested_type"] == FeeType.QUARTER and not latest["previous_application_number"]:
         return False
-    outcomes = [d["outcome"] for d in decisions if d["request_id"] == latest["id"]]
-    return not outcomes or outcomes[-1] not in FINAL
+    return final_decision(latest, decisions) is None

@@ -22,7 +22,7 @@ def request(
 
 
 def decision(req: dict[str, Any], outcome: FeeDecisionOutcome) -> dict[str, Any]:
-    return {"request_id": req["id"], "outcome": outcome}
+    return {"request_id": req["id"], "outcome": outcome, "decided_at": T0}
 
 
 def test_nothing_requested_is_not_ready() -> None:

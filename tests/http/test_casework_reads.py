@@ -32,6 +32,7 @@ query Record($uid: LpaUid!) {
     anomalies { source code status }
     feeReductionRequests { requestedType decisions { outcome } }
     payments { amountPence }
+    feeDue
     progress { donorSigned certificateProviderSigned signaturesOutstanding
                readyForStatutoryWaitingPeriod problems { source code } }
   }
@@ -66,6 +67,7 @@ async def test_a_caseworker_reads_the_whole_record(gql: Any) -> None:
     assert record["attorneys"][0]["status"] == "ACTIVE"
     assert record["certificateProvider"]["phone"] == "07700900001"
     assert record["restrictionsAndConditions"] == "No gifts."
+    assert record["feeDue"] == 9200  # the full fee in effect today, nothing paid
     [created_entry] = record["history"]
     assert created_entry["changeType"] == "CREATE"
     assert created_entry["author"].startswith("urn:opg:poas:makeregister:users:")

@@ -10,7 +10,9 @@ from typing import Any
 
 import strawberry
 
+from app.db.fees import fee_schedule
 from app.domain.enums import ActorRole
+from app.domain.fees import fee_due
 from app.domain.readiness import registration_problems
 
 from ..context import RequestContext
@@ -221,6 +223,24 @@ class Lpa:
             Payment(amount_pence=r["amount_pence"], reference=r["reference"], paid_at=r["paid_at"])
             for r in rows
         ]
+
+    @strawberry.field
+    async def fee_due(self, info: Info) -> int:
+        """Pence still due: the fee in effect when the LPA was made (reduced if a reduction
+        was approved), less payments."""
+        loaders = info.context.loaders
+        requests = await loaders["fee_reduction_requests"].load(self.row["id"])
+        decisions = [
+            d
+            for batch in await loaders["fee_reduction_decisions"].load_many(
+                [r["id"] for r in requests]
+            )
+            for d in batch
+        ]
+        payments = await loaders["payments"].load(self.row["id"])
+        async with info.context.engine.connect() as conn:
+            schedule = await fee_schedule(conn)
+        return fee_due(schedule, self.row["created_at"].date(), requests, decisions, payments)
 
     @strawberry.field
     async def progress(self, info: Info) -> Progress:
