@@ -36,6 +36,8 @@ class Settings:
     token_max_lifetime_seconds: int = 3600
     db_pool_size: int = 10
     db_connect_timeout_seconds: float = 2.0
+    request_timeout_seconds: float = 10.0
+    statement_timeout_ms: int = 5000
     redis_url: str | None = None
     redis_prefix: str = "lpa-gateway"
     oracle_failure_budget: int = 5
@@ -64,6 +66,8 @@ class Settings:
             allow_developer_client=read.switch("ALLOW_DEVELOPER_CLIENT"),
             token_max_lifetime_seconds=read.positive_int("TOKEN_MAX_LIFETIME_SECONDS", 3600),
             db_pool_size=read.positive_int("DB_POOL_SIZE", 10),
+            request_timeout_seconds=read.positive_int("REQUEST_TIMEOUT_SECONDS", 10),
+            statement_timeout_ms=read.positive_int("STATEMENT_TIMEOUT_MS", 5000),
             redis_url=read.text("REDIS_URL"),
             redis_prefix=read.text("REDIS_PREFIX") or "lpa-gateway",
             oracle_failure_budget=read.positive_int("ORACLE_FAILURE_BUDGET", 5),

@@ -28,6 +28,7 @@ from app.db.migrate import upgrade
 from app.http.app import create_app
 from app.settings import Settings
 from tests.factories import SUBS
+from tests.spy import ResolverSpy
 
 POSTGRES_ADMIN_URL = os.environ.get("LPA_GATEWAY_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_ADMIN_URL else [])]
@@ -172,6 +173,14 @@ def gql(http: httpx.AsyncClient, token: Callable[[str], str]) -> Callable[..., o
         )
 
     return call
+
+
+@pytest.fixture
+def spy(app: Starlette) -> ResolverSpy:
+    """Records every resolver that runs, in every client view of `app`."""
+    recorder = ResolverSpy()
+    recorder.install([view.schema for view in app.state.gateway.views.values()])
+    return recorder
 
 
 @pytest.fixture

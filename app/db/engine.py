@@ -16,10 +16,17 @@ def create_engine(settings: Settings) -> AsyncEngine:
         settings.database_url,
         pool_size=settings.db_pool_size,
         connect_timeout=settings.db_connect_timeout_seconds,
+        statement_timeout_ms=settings.statement_timeout_ms,
     )
 
 
-def engine_for_url(url: str, *, pool_size: int = 10, connect_timeout: float = 2.0) -> AsyncEngine:
+def engine_for_url(
+    url: str,
+    *,
+    pool_size: int = 10,
+    connect_timeout: float = 2.0,
+    statement_timeout_ms: int | None = None,
+) -> AsyncEngine:
     """An engine that never puts statement parameters (personal data) into errors or logs."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -34,7 +41,13 @@ def engine_for_url(url: str, *, pool_size: int = 10, connect_timeout: float = 2.
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=connect_timeout,
-        connect_args={"timeout": connect_timeout},
+        connect_args={
+            "timeout": connect_timeout,
+            # PostgreSQL ends any statement that runs longer: runaway work cannot pile up
+            "server_settings": (
+                {"statement_timeout": str(statement_timeout_ms)} if statement_timeout_ms else {}
+            ),
+        },
         hide_parameters=True,
     )
 

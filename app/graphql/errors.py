@@ -5,7 +5,9 @@
     ├── Forbidden              FORBIDDEN          the client may not do this
     ├── Conflict               CONFLICT           the data changed underneath the request
     ├── IdempotencyKeyReused   IDEMPOTENCY_KEY_REUSED  same key, different payload
-    └── RateLimited            RATE_LIMITED       a budget is spent
+    ├── RateLimited            RATE_LIMITED       a budget is spent
+    └── Timeout                TIMEOUT            the request or a statement ran too long
+    (a database constraint)    CONFLICT           generic: no SQL, no values
     (any other exception)      INTERNAL           masked: its text never leaves the process
 
 UNAUTHENTICATED is answered by the HTTP layer before any GraphQL work.
@@ -17,6 +19,7 @@ import re
 from typing import Any, ClassVar
 
 from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 INTERNAL_MESSAGE = "Internal server error."
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?\.?$", re.DOTALL)
@@ -56,6 +59,32 @@ class RateLimited(GatewayError):
     code = "RATE_LIMITED"
 
 
+class Timeout(GatewayError):
+    code = "TIMEOUT"
+
+
+CONSTRAINT_MESSAGE = "The change conflicts with the stored data."
+TIMEOUT_MESSAGE = "The request took too long and was stopped."
+_QUERY_CANCELED = "57014"  # PostgreSQL: statement_timeout reached
+
+
+def known_failure(error: BaseException) -> GatewayError | None:
+    """The stable error a database failure stands for, when it has one."""
+    if isinstance(error, IntegrityError):
+        return Conflict(CONSTRAINT_MESSAGE)
+    if isinstance(error, DBAPIError) and _sqlstate(error) == _QUERY_CANCELED:
+        return Timeout(TIMEOUT_MESSAGE)
+    return None
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    for candidate in (error.orig, getattr(error.orig, "__cause__", None)):
+        state = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if state:
+            return str(state)
+    return None
+
+
 def error_body(message: str, code: str) -> dict[str, Any]:
     return {"message": message, "extensions": {"code": code}}
 
@@ -82,6 +111,8 @@ def format_request_error(error: GraphQLError) -> dict[str, Any]:
 def format_execution_error(error: GraphQLError) -> tuple[dict[str, Any], bool]:
     """The error as the client sees it, and whether it was an unexpected (masked) one."""
     original = error.original_error
+    if original is not None and not isinstance(original, GatewayError):
+        original = known_failure(original) or original
     if isinstance(original, GatewayError):
         body, masked = error_body(original.message, original.code), False
     elif original is None or error.path is None:

@@ -9,6 +9,7 @@ answer is withheld.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import timedelta
@@ -23,7 +24,9 @@ from app.db.audit import record
 from app.graphql.context import RequestContext
 from app.graphql.errors import (
     INTERNAL_MESSAGE,
+    TIMEOUT_MESSAGE,
     Forbidden,
+    Timeout,
     error_body,
     format_execution_error,
     format_request_error,
@@ -101,7 +104,8 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
         request_id=trail.request_id,
         touched_uids=trail.uids,
     )
-    return await _execute(view, context, trail, *operation)
+    time_limit = gateway.settings.request_timeout_seconds
+    return await _execute(view, context, trail, time_limit, *operation)
 
 
 def _authenticate(request: Request, gateway: Gateway) -> tuple[ClientView, Identity]:
@@ -149,6 +153,7 @@ async def _execute(
     view: ClientView,
     context: RequestContext,
     trail: Trail,
+    time_limit: float,
     query: str,
     variables: dict[str, Any] | None,
     operation_name: str | None,
@@ -159,7 +164,13 @@ async def _execute(
         trail.deny("invalid-document")
         errors = [format_request_error(e) for e in prepared.errors]
         return JSONResponse({"errors": errors}, status_code=400)
-    result = await view.executor.run(prepared.document, variables, operation_name, context)
+    try:
+        async with asyncio.timeout(time_limit):
+            result = await view.executor.run(prepared.document, variables, operation_name, context)
+    except TimeoutError:
+        trail.deny("timeout")
+        body = {"errors": [error_body(TIMEOUT_MESSAGE, Timeout.code)]}
+        return JSONResponse(body, status_code=503)
     response: dict[str, Any] = {"data": result.data}
     trail.allow()
     if result.errors:

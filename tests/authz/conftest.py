@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import GraphQLSchema
 from starlette.applications import Starlette
 
 from app.authz.policy import load_policy
@@ -46,45 +45,6 @@ def app_with_policy(settings: Settings) -> Callable[[Path], Any]:
                 yield app, c
 
     return start
-
-
-class ResolverSpy:
-    """Wraps every resolver of every client view and records which fields ran."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def install(self, schemas: list[GraphQLSchema]) -> None:
-        from graphql import GraphQLObjectType
-
-        seen: set[int] = set()
-        for schema in schemas:
-            for named in schema.type_map.values():
-                if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
-                    continue
-                for name, field in named.fields.items():
-                    if id(field) in seen:
-                        continue
-                    seen.add(id(field))
-                    field.resolve = self._wrap(f"{named.name}.{name}", field.resolve)
-
-    def _wrap(self, coordinate: str, resolve: Any) -> Any:
-        from graphql import default_field_resolver
-
-        inner = resolve or default_field_resolver
-
-        def spy(root: Any, info: Any, **args: Any) -> Any:
-            self.calls.append(coordinate)
-            return inner(root, info, **args)
-
-        return spy
-
-
-@pytest.fixture
-def spy(app: Starlette) -> ResolverSpy:
-    recorder = ResolverSpy()
-    recorder.install([view.schema for view in app.state.gateway.views.values()])
-    return recorder
 
 
 @pytest.fixture

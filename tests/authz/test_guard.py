@@ -12,7 +12,7 @@ from app.authz.client_view import ClientView
 from app.authz.guard import FieldGuard
 from app.authz.views import build_view
 from app.graphql.executor import Executor
-from tests.authz.conftest import ResolverSpy
+from tests.spy import ResolverSpy
 
 pytestmark = pytest.mark.anyio
 

@@ -11,8 +11,8 @@ import pytest
 from graphql import GraphQLObjectType, GraphQLSchema
 from starlette.applications import Starlette
 
-from tests.authz.conftest import ResolverSpy
 from tests.factories import online_lpa
+from tests.spy import ResolverSpy
 
 pytestmark = pytest.mark.anyio
 
