@@ -14,7 +14,6 @@ class ResolverSpy:
         self.calls: list[str] = []
 
     def install(self, schemas: list[GraphQLSchema]) -> None:
-
         seen: set[int] = set()
         for schema in schemas:
             for named in schema.type_map.values():

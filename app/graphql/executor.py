@@ -21,11 +21,13 @@ from graphql import (
     Middleware,
     execute,
     parse,
+    recommended_rules,
     specified_rules,
     validate,
 )
 
 DOCUMENT_CACHE_SIZE = 1024
+MAX_ERRORS = 10  # a hostile document gets a short answer, however much is wrong with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,8 @@ class Executor:
     ) -> None:
         self.schema = schema
         self._max_tokens = max_tokens
-        self._rules = (*specified_rules, *extra_rules)
+        # recommended_rules bound circular introspection (types -> fields -> type -> ...)
+        self._rules = (*specified_rules, *recommended_rules, *extra_rules)
         self._middleware = middleware
         self.prepare = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._prepare)
 
@@ -54,7 +57,9 @@ class Executor:
             document = parse(source, max_tokens=self._max_tokens)
         except GraphQLError as error:
             return Prepared(None, (error,))
-        errors = validate(self.schema, document, self._rules, hide_suggestions=True)
+        errors = validate(
+            self.schema, document, self._rules, max_errors=MAX_ERRORS, hide_suggestions=True
+        )
         return Prepared(None if errors else document, tuple(errors))
 
     async def run(
