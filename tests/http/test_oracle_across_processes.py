@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 
@@ -18,51 +11,11 @@ from app.authz.tokens import mint_dev_token
 from app.db.engine import engine_for_url
 from app.domain.demo import seed_demo
 from app.settings import Settings
+from tests.processes import gateway
 
-ROOT = Path(__file__).resolve().parents[2]
 ORACLE = """query($uid: LpaUid!, $dob: Date!, $postcode: String!) {
   donorIdentityMatches(uid: $uid, dateOfBirth: $dob, postcode: $postcode)
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def gateway(settings: Settings) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "LPA_GATEWAY_ENV": "development",
-        "LPA_GATEWAY_DATABASE_URL": settings.database_url,
-        "LPA_GATEWAY_DEV_KEYS_DIR": str(settings.dev_keys_dir),
-    }
-    process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise AssertionError("gateway did not become ready")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def asker(settings: Settings) -> Callable[[str, str, str, str], httpx.Response]:
