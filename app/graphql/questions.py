@@ -1,5 +1,6 @@
-"""Yes/no questions the online service may ask about LPAs it created. They answer a boolean,
-or null when the LPA is unknown or not visible, and never any value of the LPA."""
+"""Questions about an LPA that answer verdicts, never its values: whether it is valid, ready
+for the statutory waiting period, or has a fee reduction ready for a decision. Each answers
+null when the LPA is unknown or not visible to the caller."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from app.domain.fee_readiness import fee_reduction_ready
 from app.domain.readiness import registration_problems
 
 from .context import RequestContext
+from .results import Problem, Validity
 from .scalars import LpaUid
 
 Info = strawberry.Info[RequestContext, None]
@@ -28,6 +30,16 @@ async def _load(info: Info, uid: str, needs: tuple[str, ...] = ()) -> dict[str, 
         related = await related_rows(conn, lpa.id, needs)
     ctx.touched_uids.add(uid)
     return {"lpa": dict(lpa._mapping), "people": [dict(p._mapping) for p in people], **related}
+
+
+async def validate_lpa(info: Info, uid: LpaUid) -> Validity | None:
+    """Whether the LPA could be registered, and if not, why: problem codes and JSON pointers,
+    never values. Null when the LPA is unknown or not visible to the caller."""
+    loaded = await _load(info, uid)
+    if loaded is None:
+        return None
+    problems = registration_problems(loaded["lpa"], loaded["people"], info.context.now().date())
+    return Validity(valid=not problems, problems=[Problem.of(p) for p in problems])
 
 
 async def ready_for_statutory_waiting_period(info: Info, uid: LpaUid) -> bool | None:

@@ -10,13 +10,12 @@ from .donor_identity import donor_identity_matches
 from .lpa_status import lpa_status
 from .mutations import casework, correction, fees, identity, lifecycle, signing
 from .scalars import SCALAR_MAP
-from .validate_lpa import validate_lpa
 
 
 @strawberry.type
 class Query:
     lpa_status = strawberry.field(resolver=lpa_status)
-    validate_lpa = strawberry.field(resolver=validate_lpa)
+    validate_lpa = strawberry.field(resolver=questions.validate_lpa)
     donor_identity_matches = strawberry.field(resolver=donor_identity_matches)
     lpa = strawberry.field(resolver=records.lpa)
     lpa_events = strawberry.field(resolver=records.lpa_events)
