@@ -145,3 +145,13 @@ async def resolve_anomalies(
         )
         resolved += result.rowcount
     return resolved
+
+
+async def sign_all_actors(conn: AsyncConnection, lpa_id: int, at: datetime) -> None:
+    """Mark every signer of the LPA as signed at `at` (demo data only)."""
+    signers = ("attorney", "trust-corporation", "certificate-provider")
+    await conn.execute(
+        update(actors)
+        .where(actors.c.lpa_id == lpa_id, actors.c.role.in_(signers))
+        .values(signed_at=at)
+    )

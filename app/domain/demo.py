@@ -7,12 +7,13 @@ never reaches, and production refuses to start while any of them is in the datab
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.db.lpa_store import sign_all_actors
 from app.db.models import Lpa
 
 from .draft import AddressDraft, LpaDraft
@@ -106,7 +107,7 @@ async def seed_demo(engine: AsyncEngine) -> list[dict[str, Any]]:
                 continue
             draft = _draft(demo)
             registered = demo.status in (LpaStatus.REGISTERED, LpaStatus.CANCELLED)
-            await store_lpa(
+            lpa_id = await store_lpa(
                 conn,
                 draft,
                 uid=demo.uid,
@@ -117,6 +118,8 @@ async def seed_demo(engine: AsyncEngine) -> list[dict[str, Any]]:
                 status=demo.status,
                 registration_date=REGISTERED_ON if registered else None,
             )
+            if demo.status is not LpaStatus.IN_PROGRESS:  # everyone signed a week later
+                await sign_all_actors(conn, lpa_id, DONOR_SIGNED + timedelta(days=7))
     return [demo.summary() for demo in DEMO_LPAS]
 
 

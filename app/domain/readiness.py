@@ -12,6 +12,7 @@ from .rules import validate_draft
 from .stored import draft_from_rows
 
 NOT_SIGNED = "NOT_SIGNED"
+NO_ACTIVE_ATTORNEY = "NO_ACTIVE_ATTORNEY"
 _SIGNERS = {
     ActorRole.ATTORNEY: "attorneys",
     ActorRole.TRUST_CORPORATION: "trust_corporations",
@@ -23,6 +24,10 @@ def registration_problems(
 ) -> list[Problem]:
     problems = set(validate_draft(draft_from_rows(lpa, people), today))
     problems.update(unsigned(lpa, people))
+    if not any(
+        p["role"] in _SIGNERS and p["status"] is AttorneyStatus.ACTIVE for p in people
+    ):  # opt-outs and removals can leave nobody to act
+        problems.add(Problem(pointer("attorneys"), NO_ACTIVE_ATTORNEY))
     return sorted(problems)
 
 

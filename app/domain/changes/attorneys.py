@@ -7,6 +7,7 @@ from typing import Any
 
 from ..enums import ActorRole, AttorneyStatus
 from ..problems import Problem, pointer
+from ..readiness import NO_ACTIVE_ATTORNEY
 from ..state import LpaChange, LpaState, Outcome, refuse
 from ..status import OPEN, require
 
@@ -16,7 +17,6 @@ TOO_MANY = "TOO_MANY"
 NOT_FOUND = "NOT_FOUND"
 DUPLICATE = "DUPLICATE"
 OPTED_OUT = "OPTED_OUT"
-NO_ACTIVE_ATTORNEY = "NO_ACTIVE_ATTORNEY"
 NOTHING_TO_CHANGE = "NOTHING_TO_CHANGE"
 MAX_CHANGES = 10
 _APPOINTEES = (ActorRole.ATTORNEY, ActorRole.TRUST_CORPORATION)

@@ -29,7 +29,11 @@ def start_statutory_waiting_period(state: LpaState, now: datetime) -> Outcome:
 
 
 def register(state: LpaState, now: datetime) -> Outcome:
+    """Only from the statutory waiting period, and only if everything still holds: changes in
+    the waiting period (an attorney made active, a correction) must not slip through."""
     problems = require(state.status, frozenset({S.STATUTORY_WAITING_PERIOD}))
+    if not problems:
+        problems = registration_problems(state.lpa, state.people, now.date())
     if problems:
         return problems
     return LpaChange("REGISTER", lpa={"status": S.REGISTERED, "registration_date": now.date()})
