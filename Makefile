@@ -1,10 +1,12 @@
 # One command each: `make run` serves GraphiQL with demo data, `make test` runs the suite.
+# `make storm` runs the fault storm (QUICK=1 for the short one, NEGATIVE=1 for the negative
+# control with idempotency off); see docs/reliability.md.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check schema clean
+.PHONY: install run test check schema storm clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -27,6 +29,11 @@ test: install
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+yes = $(filter 1 yes true,$(1))
+
+storm: install
+	$(BIN)/python -m tests.reliability.storm $(if $(call yes,$(QUICK)),--quick) $(if $(call yes,$(NEGATIVE)),--negative)
 
 schema: install
 	$(BIN)/lpa-gateway export-schema

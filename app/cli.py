@@ -19,6 +19,9 @@ from app.authz.tokens import mint_dev_token
 from app.settings import Settings, SettingsError
 
 EXIT_CONFIG = 2
+# On SIGTERM, `serve` stops accepting connections and lets requests in flight finish for up to
+# this long (under the 30 s a container orchestrator usually waits before SIGKILL).
+GRACEFUL_SHUTDOWN_SECONDS = 20
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
 DEV_SUBS = {
     "opg.poas.makeregister": "urn:opg:poas:makeregister:users:00000000-0000-4000-8000-000000000001",
@@ -99,6 +102,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         server_header=False,
         log_level="info",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     return 0
 

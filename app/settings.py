@@ -42,6 +42,15 @@ class Settings:
     redis_prefix: str = "lpa-gateway"
     oracle_failure_budget: int = 5
     oracle_window_seconds: int = 24 * 3600
+    # Test-only: mutations forget idempotency keys, so retries run twice. It exists for the
+    # fault storm's negative control; production refuses it.
+    unsafe_disable_idempotency: bool = False
+
+    def __post_init__(self) -> None:
+        if self.env == "production" and self.unsafe_disable_idempotency:
+            raise SettingsError(
+                f"{PREFIX}UNSAFE_DISABLE_IDEMPOTENCY is a test-only setting; production refuses it"
+            )
 
     @property
     def is_production(self) -> bool:
@@ -72,6 +81,7 @@ class Settings:
             redis_prefix=read.text("REDIS_PREFIX") or "lpa-gateway",
             oracle_failure_budget=read.positive_int("ORACLE_FAILURE_BUDGET", 5),
             oracle_window_seconds=read.positive_int("ORACLE_WINDOW_SECONDS", 24 * 3600),
+            unsafe_disable_idempotency=read.switch("UNSAFE_DISABLE_IDEMPOTENCY"),
         )
 
 

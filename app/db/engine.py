@@ -36,11 +36,14 @@ def engine_for_url(
         engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # pool_pre_ping: a pooled connection that died with the server (restart, failover, crash
+    # recovery) is replaced on checkout instead of failing the request that drew it.
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=connect_timeout,
+        pool_pre_ping=True,
         connect_args={
             "timeout": connect_timeout,
             # PostgreSQL ends any statement that runs longer: runaway work cannot pile up

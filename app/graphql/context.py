@@ -23,6 +23,8 @@ class RequestContext:
     budget: FailureBudget
     request_id: str
     touched_uids: set[str] = field(default_factory=set)
+    # False only under LPA_GATEWAY_UNSAFE_DISABLE_IDEMPOTENCY (development, negative control)
+    replay_idempotent: bool = True
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

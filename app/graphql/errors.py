@@ -6,9 +6,15 @@
     ├── Conflict               CONFLICT           the data changed underneath the request
     ├── IdempotencyKeyReused   IDEMPOTENCY_KEY_REUSED  same key, different payload
     ├── RateLimited            RATE_LIMITED       a budget is spent
-    └── Timeout                TIMEOUT            the request or a statement ran too long
+    ├── Timeout                TIMEOUT            the request or a statement ran too long
+    └── Unavailable            UNAVAILABLE        the database is out of reach: retry later,
+                                                  with the same idempotency key for a mutation
     (a database constraint)    CONFLICT           generic: no SQL, no values
     (any other exception)      INTERNAL           masked: its text never leaves the process
+
+A database failure that `app.db.availability` recognises as the database being out of reach
+(refused, dropped or timed-out connections, a server restarting or in crash recovery, an
+exhausted pool) is answered as UNAVAILABLE, not INTERNAL, with a fixed message.
 
 UNAUTHENTICATED is answered by the HTTP layer before any GraphQL work.
 """
@@ -21,7 +27,10 @@ from typing import Any, ClassVar
 from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from app.db.availability import database_unavailable
+
 INTERNAL_MESSAGE = "Internal server error."
+UNAVAILABLE_MESSAGE = "The database is unavailable; retry (a mutation with its idempotency key)."
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?\.?$", re.DOTALL)
 # graphql-core quotes the offending input after "found"; it may be personal data, so the
 # message is cut there and keeps only the type, the location and the reason.
@@ -85,6 +94,25 @@ def _sqlstate(error: DBAPIError) -> str | None:
     return None
 
 
+class Unavailable(GatewayError):
+    code = "UNAVAILABLE"
+
+    def __init__(self, message: str = UNAVAILABLE_MESSAGE) -> None:
+        super().__init__(message)
+
+
+def as_gateway_error(error: BaseException | None) -> GatewayError | None:
+    """The stable error `error` stands for, or None for an unexpected (INTERNAL) one."""
+    if error is None or isinstance(error, GatewayError):
+        return error
+    known = known_failure(error)
+    if known is not None:
+        return known
+    if database_unavailable(error):
+        return Unavailable()
+    return None
+
+
 def error_body(message: str, code: str) -> dict[str, Any]:
     return {"message": message, "extensions": {"code": code}}
 
@@ -111,10 +139,9 @@ def format_request_error(error: GraphQLError) -> dict[str, Any]:
 def format_execution_error(error: GraphQLError) -> tuple[dict[str, Any], bool]:
     """The error as the client sees it, and whether it was an unexpected (masked) one."""
     original = error.original_error
-    if original is not None and not isinstance(original, GatewayError):
-        original = known_failure(original) or original
-    if isinstance(original, GatewayError):
-        body, masked = error_body(original.message, original.code), False
+    known = as_gateway_error(original)
+    if known is not None:
+        body, masked = error_body(known.message, known.code), False
     elif original is None or error.path is None:
         # raised before execution (variable coercion): the request is at fault
         body, masked = format_request_error(error), False

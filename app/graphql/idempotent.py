@@ -32,6 +32,11 @@ async def run_once(
     """
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise BadUserInput("idempotencyKey must be 1 to 255 printable characters")
+    if not ctx.replay_idempotent:
+        # Test-only (LPA_GATEWAY_UNSAFE_DISABLE_IDEMPOTENCY, refused in production): every
+        # retry runs the work again, so the fault storm's negative control can show duplicates.
+        async with ctx.engine.begin() as conn:
+            return await work(conn)
     client = ctx.identity.client
     request_hash = digest({"operation": operation, "payload": payload})
     try:

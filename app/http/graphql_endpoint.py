@@ -21,10 +21,12 @@ from starlette.responses import JSONResponse, Response
 from app.authz.client_view import ClientView
 from app.authz.tokens import Identity, Unauthenticated, bearer_token, verify
 from app.db.audit import record
+from app.db.availability import database_unavailable
 from app.graphql.context import RequestContext
 from app.graphql.errors import (
     INTERNAL_MESSAGE,
     TIMEOUT_MESSAGE,
+    UNAVAILABLE_MESSAGE,
     Forbidden,
     Timeout,
     error_body,
@@ -51,9 +53,14 @@ async def graphql_endpoint(request: Request) -> Response:
     response = await _answer(request, gateway, trail)
     try:
         await record(gateway.engine, trail.row())
-    except Exception:
-        log.exception("audit write failed; answer withheld request_id=%s", trail.request_id)
-        response = JSONResponse({"errors": [error_body(INTERNAL_MESSAGE, "INTERNAL")]}, 500)
+    except Exception as error:
+        if database_unavailable(error):
+            log.warning("database unavailable; answer withheld request_id=%s", trail.request_id)
+            body = {"errors": [error_body(UNAVAILABLE_MESSAGE, "UNAVAILABLE")]}
+            response = JSONResponse(body, 503, headers={"retry-after": "1"})
+        else:
+            log.exception("audit write failed; answer withheld request_id=%s", trail.request_id)
+            response = JSONResponse({"errors": [error_body(INTERNAL_MESSAGE, "INTERNAL")]}, 500)
     response.headers["x-request-id"] = trail.request_id
     log.info(
         "request_id=%s client=%s operation=%s decision=%s reason=%s status=%d duration_ms=%.1f",
@@ -103,6 +110,7 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
         budget=gateway.budget,
         request_id=trail.request_id,
         touched_uids=trail.uids,
+        replay_idempotent=not gateway.settings.unsafe_disable_idempotency,
     )
     time_limit = gateway.settings.request_timeout_seconds
     return await _execute(view, context, trail, time_limit, *operation)
@@ -188,4 +196,7 @@ def _error(error: Any, trail: Trail) -> dict[str, Any]:
     if masked:
         trail.reason = "internal-error"
         log.error("unexpected error request_id=%s", trail.request_id, exc_info=error.original_error)
+    elif formatted["extensions"]["code"] == "UNAVAILABLE":
+        trail.reason = "database-unavailable"
+        log.warning("database unavailable request_id=%s", trail.request_id)
     return formatted
