@@ -40,10 +40,15 @@ class Settings:
     redis_prefix: str = "lpa-gateway"
     oracle_failure_budget: int = 5
     oracle_window_seconds: int = 24 * 3600
+    graphiql: bool | None = None  # None: on in development, off in production
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return (not self.is_production) if self.graphiql is None else self.graphiql
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -68,6 +73,7 @@ class Settings:
             redis_prefix=read.text("REDIS_PREFIX") or "lpa-gateway",
             oracle_failure_budget=read.positive_int("ORACLE_FAILURE_BUDGET", 5),
             oracle_window_seconds=read.positive_int("ORACLE_WINDOW_SECONDS", 24 * 3600),
+            graphiql=read.switch("GRAPHIQL") if read.text("GRAPHIQL") else None,
         )
 
 

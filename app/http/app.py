@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             if settings.is_production:
                 await _refuse_demo_data(gateway)
+                _refuse_graphiql_without_introspection(gateway)
             app.state.gateway = gateway
             yield
         finally:
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/health/live", live, methods=["GET"]),
         Route("/health/ready", ready, methods=["GET"]),
     ]
-    if not settings.is_production:
+    if settings.graphiql_enabled:
         routes.append(Mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="graphiql"))
     return Starlette(routes=routes, lifespan=lifespan)
 
@@ -50,3 +51,13 @@ async def _refuse_demo_data(gateway: Gateway) -> None:
     async with gateway.engine.connect() as conn:
         if await count_with_uids(conn, demo_uids()):
             raise StartupRefused("demo LPAs are present; production refuses demo data")
+
+
+def _refuse_graphiql_without_introspection(gateway: Gateway) -> None:
+    if gateway.settings.graphiql_enabled and not any(
+        view.policy.introspection for view in gateway.views.values()
+    ):
+        raise StartupRefused(
+            "LPA_GATEWAY_GRAPHIQL=true in production needs a client the policy grants "
+            "introspection to"
+        )
