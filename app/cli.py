@@ -16,6 +16,7 @@ from typing import Any
 from app.authz.keys import KeyConfigError
 from app.authz.policy import PolicyError, load_policy
 from app.authz.tokens import mint_dev_token
+from app.http.tracing import TracingUnavailable
 from app.settings import Settings, SettingsError
 
 EXIT_CONFIG = 2
@@ -41,7 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[argparse.Namespace, Settings], int] = args.command
     try:
         return command(args, Settings.from_env())
-    except (SettingsError, KeyConfigError, PolicyError, CommandRefused) as error:
+    except (
+        SettingsError,
+        KeyConfigError,
+        PolicyError,
+        CommandRefused,
+        TracingUnavailable,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except OSError as error:
@@ -91,9 +98,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from app.authz.keys import load_key_ring
+    from app.http.log_config import configure_logging
+    from app.http.metrics import clear_multiprocess_dir
+    from app.http.tracing import require_tracing
 
     # Fail here with one line, not in each worker's start-up with a traceback.
     load_key_ring(settings, _active_clients(settings))
+    require_tracing(settings)
+    clear_multiprocess_dir()
     uvicorn.run(
         "app.http.app:create_app",
         factory=True,
@@ -103,6 +115,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         server_header=False,
         log_level="info",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        log_config=configure_logging(settings),
     )
     return 0
 
@@ -111,8 +124,11 @@ def _dev(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from app.http.app import create_app
+    from app.http.log_config import configure_logging
+    from app.http.tracing import require_tracing
 
     _development_only(settings, "dev")
+    require_tracing(settings)
     _migrate(args, settings)
     demos = asyncio.run(_seed_demo(settings))
     print("\nDemo LPAs:")
@@ -124,7 +140,13 @@ def _dev(args: argparse.Namespace, settings: Settings) -> int:
         print(f"\n  {client}\n  {mint_dev_token(settings, client, sub)}")
     url = f"http://{args.host}:{args.port}/graphql"
     print(f"\nGraphiQL: {url}   (choose a client with {url}?as=opg.poas.use)\n", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, server_header=False)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        server_header=False,
+        log_config=configure_logging(settings),
+    )
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -23,6 +23,9 @@ class SettingsError(ValueError):
 
 
 Environment = Literal["development", "production"]
+LogFormat = Literal["json", "text"]
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MIN_METRICS_TOKEN_LENGTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,12 @@ class Settings:
     redis_prefix: str = "lpa-gateway"
     oracle_failure_budget: int = 5
     oracle_window_seconds: int = 24 * 3600
+    graphiql: bool | None = None  # None: on in development, off in production
+    metrics_token: str | None = field(default=None, repr=False)  # a secret: never in repr
+    otel: bool = False
+    log_format: LogFormat | None = None  # None: text in development, json in production
+    log_level: str = "INFO"
+
     # Test-only: mutations forget idempotency keys, so retries run twice. It exists for the
     # fault storm's negative control; production refuses it.
     unsafe_disable_idempotency: bool = False
@@ -56,6 +65,14 @@ class Settings:
     def is_production(self) -> bool:
         return self.env == "production"
 
+    @property
+    def graphiql_enabled(self) -> bool:
+        return (not self.is_production) if self.graphiql is None else self.graphiql
+
+    @property
+    def json_logs(self) -> bool:
+        return (self.log_format or ("json" if self.is_production else "text")) == "json"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         read = _Reader(os.environ if environ is None else environ)
@@ -66,6 +83,17 @@ class Settings:
         if mode == "production" and database_url is None:
             raise SettingsError(f"{PREFIX}DATABASE_URL is required in production")
         keys_file = read.text("CLIENT_KEYS_FILE")
+        log_format = read.text("LOG_FORMAT")
+        if log_format not in (None, "json", "text"):
+            raise SettingsError(f"{PREFIX}LOG_FORMAT must be 'json' or 'text'")
+        log_level = (read.text("LOG_LEVEL") or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(f"{PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        metrics_token = read.text("METRICS_TOKEN")
+        if metrics_token is not None and len(metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+            raise SettingsError(
+                f"{PREFIX}METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters"
+            )
         return cls(
             env=mode,  # type: ignore[arg-type]  # checked just above
             database_url=database_url or DEFAULT_DATABASE_URL,
@@ -82,6 +110,11 @@ class Settings:
             oracle_failure_budget=read.positive_int("ORACLE_FAILURE_BUDGET", 5),
             oracle_window_seconds=read.positive_int("ORACLE_WINDOW_SECONDS", 24 * 3600),
             unsafe_disable_idempotency=read.switch("UNSAFE_DISABLE_IDEMPOTENCY"),
+            graphiql=read.switch("GRAPHIQL") if read.text("GRAPHIQL") else None,
+            metrics_token=metrics_token,
+            otel=read.switch("OTEL"),
+            log_format=log_format,  # type: ignore[arg-type]  # checked just above
+            log_level=log_level,
         )
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
@@ -16,24 +17,38 @@ from .graphiql import STATIC_DIR
 from .graphiql_page import STATIC_PREFIX
 from .graphql_endpoint import graphql_endpoint
 from .health import live, ready
+from .lockout_counter import LockoutCounter
+from .metrics import Metrics
+from .metrics_endpoint import metrics_enabled, metrics_endpoint
+from .tracing import NoTracing, start_tracing
 
 
 class StartupRefused(RuntimeError):
     """The gateway will not serve with this configuration or data."""
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, tracer_provider: Any = None) -> Starlette:
+    """The gateway. `tracer_provider` (an OpenTelemetry TracerProvider) replaces the OTLP
+    exporter when LPA_GATEWAY_OTEL=true; tests pass one with an in-memory exporter."""
     settings = settings or Settings.from_env()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         gateway = build_gateway(settings)
+        metrics.watch_pool(gateway.engine)
         try:
             if settings.is_production:
                 await _refuse_demo_data(gateway)
+                _refuse_graphiql_without_introspection(gateway)
+            app.state.tracing = start_tracing(settings, gateway.engine, tracer_provider)
             app.state.gateway = gateway
+            # What resolvers get: the gateway's budget, telling metrics about lockouts.
+            app.state.oracle_budget = LockoutCounter(gateway.budget, metrics.oracle_lockout)
             yield
         finally:
+            app.state.tracing.close()
+            metrics.unwatch_pool(gateway.engine)
             await gateway.close()
 
     routes: list[BaseRoute] = [
@@ -41,12 +56,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/health/live", live, methods=["GET"]),
         Route("/health/ready", ready, methods=["GET"]),
     ]
-    if not settings.is_production:
+    if metrics_enabled(settings):
+        routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
+    if settings.graphiql_enabled:
         routes.append(Mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="graphiql"))
-    return Starlette(routes=routes, lifespan=lifespan)
+    application = Starlette(routes=routes, lifespan=lifespan)
+    application.state.metrics = metrics
+    application.state.tracing = NoTracing()
+    return application
 
 
 async def _refuse_demo_data(gateway: Gateway) -> None:
     async with gateway.engine.connect() as conn:
         if await count_with_uids(conn, demo_uids()):
             raise StartupRefused("demo LPAs are present; production refuses demo data")
+
+
+def _refuse_graphiql_without_introspection(gateway: Gateway) -> None:
+    if gateway.settings.graphiql_enabled and not any(
+        view.policy.introspection for view in gateway.views.values()
+    ):
+        raise StartupRefused(
+            "LPA_GATEWAY_GRAPHIQL=true in production needs a client the policy grants "
+            "introspection to"
+        )

@@ -1,7 +1,7 @@
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from string import Template
 from typing import Final
@@ -150,6 +150,7 @@ $body_scripts
       const ENDPOINT = $endpoint;
       const DEFAULT_HEADERS = $headers;
       const EXAMPLE_QUERY = $example_query;
+      const EXAMPLE_TABS = $example_tabs;
 
       // Query and variables are kept in the page URL so a query can be shared.
       // Headers are never put in the URL nor persisted in local storage.
@@ -166,6 +167,33 @@ $body_scripts
           }
         }
       }
+
+      // Nothing outlives the page: tabs start from the saved examples with a fresh token on
+      // every visit, and no token is ever written to local storage.
+      const memory = new Map();
+      const storage = {
+        getItem: function (key) {
+          return memory.has(key) ? memory.get(key) : null;
+        },
+        setItem: function (key, value) {
+          memory.set(key, String(value));
+        },
+        removeItem: function (key) {
+          memory.delete(key);
+        },
+        clear: function () {
+          memory.clear();
+        },
+        get length() {
+          return memory.size;
+        },
+      };
+
+      // A shared link (?q=...) opens in a tab of its own, before the examples.
+      const tabs = parameters.q
+        ? [{ query: parameters.q, variables: parameters.variables, headers: DEFAULT_HEADERS }]
+        : [];
+      tabs.push.apply(tabs, EXAMPLE_TABS);
 
       function updateURL(data) {
         Object.assign(parameters, data);
@@ -200,9 +228,11 @@ $body_scripts
           fetcher: fetcher,
           plugins: [explorerPlugin],
           defaultQuery: EXAMPLE_QUERY,
-          query: parameters.q,
-          variables: parameters.variables,
+          defaultTabs: tabs.length ? tabs : undefined,
+          // GraphiQL 3 fills the first tab's variable editor from this prop, not from the tab.
+          variables: tabs.length ? tabs[0].variables : undefined,
           defaultHeaders: DEFAULT_HEADERS,
+          storage: storage,
           onEditQuery: function (newQuery) {
             updateURL({ q: newQuery });
           },
@@ -225,20 +255,28 @@ $body_scripts
 )
 
 
+def headers_text(headers: Mapping[str, str]) -> str:
+    """Headers as GraphiQL's header editor shows them (JSON), or nothing."""
+    return json.dumps(dict(headers), indent=2) if headers else ""
+
+
 def render_graphiql(
     *,
     endpoint: str,
     static_prefix: str,
     headers: Mapping[str, str],
     example_query: str,
+    example_tabs: Sequence[Mapping[str, str]] = (),
 ) -> str:
+    """The page. `example_tabs` are GraphiQL tabs (`query`, `variables`, `headers` as
+    editor text), opened in order; without them one tab shows `example_query`."""
     prefix = _same_origin_path("static_prefix", static_prefix).rstrip("/")
-    headers_text = json.dumps(dict(headers), indent=2) if headers else ""
     return _PAGE.substitute(
         stylesheets="\n".join(_stylesheet(prefix, file) for file in _STYLESHEETS),
         head_scripts="\n".join(_script(prefix, file) for file in _HEAD_SCRIPTS),
         body_scripts="\n".join(_script(prefix, file) for file in _BODY_SCRIPTS),
         endpoint=_js_literal(_same_origin_path("endpoint", endpoint)),
-        headers=_js_literal(headers_text),
+        headers=_js_literal(headers_text(headers)),
         example_query=_js_literal(example_query),
+        example_tabs=_js_literal([dict(tab) for tab in example_tabs]),
     )

@@ -36,6 +36,7 @@ from app.graphql.errors import (
 
 from .gateway import Gateway
 from .graphiql_page import graphiql_response
+from .request_report import report
 from .trail import Trail
 
 MAX_BODY_BYTES = 64 * 1024
@@ -50,28 +51,21 @@ async def graphql_endpoint(request: Request) -> Response:
         if page is not None:
             return page
     trail = Trail()
-    response = await _answer(request, gateway, trail)
-    try:
-        await record(gateway.engine, trail.row())
-    except Exception as error:
-        if database_unavailable(error):
-            log.warning("database unavailable; answer withheld request_id=%s", trail.request_id)
-            body = {"errors": [error_body(UNAVAILABLE_MESSAGE, "UNAVAILABLE")]}
-            response = JSONResponse(body, 503, headers={"retry-after": "1"})
-        else:
-            log.exception("audit write failed; answer withheld request_id=%s", trail.request_id)
-            response = JSONResponse({"errors": [error_body(INTERNAL_MESSAGE, "INTERNAL")]}, 500)
-    response.headers["x-request-id"] = trail.request_id
-    log.info(
-        "request_id=%s client=%s operation=%s decision=%s reason=%s status=%d duration_ms=%.1f",
-        trail.request_id,
-        trail.identity.client if trail.identity else "-",
-        trail.operation_name or "-",
-        trail.decision,
-        trail.reason or "-",
-        response.status_code,
-        trail.duration_ms,
-    )
+    with request.app.state.tracing.request_span(request.headers) as span:
+        response = await _answer(request, gateway, trail)
+        try:
+            await record(gateway.engine, trail.row())
+        except Exception as error:
+            if database_unavailable(error):
+                log.warning("database unavailable; answer withheld request_id=%s", trail.request_id)
+                body = {"errors": [error_body(UNAVAILABLE_MESSAGE, "UNAVAILABLE")]}
+                response = JSONResponse(body, 503, headers={"retry-after": "1"})
+            else:
+                log.exception("audit write failed; answer withheld request_id=%s", trail.request_id)
+                body = {"errors": [error_body(INTERNAL_MESSAGE, "INTERNAL")]}
+                response = JSONResponse(body, 500)
+        response.headers["x-request-id"] = trail.request_id
+        report(trail, response.status_code, request.app.state.metrics, span)
     return response
 
 
@@ -107,7 +101,7 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
         identity=identity,
         rows=view.policy.rows,
         engine=gateway.engine,
-        budget=gateway.budget,
+        budget=request.app.state.oracle_budget,  # gateway.budget, counting lockouts
         request_id=trail.request_id,
         touched_uids=trail.uids,
         replay_idempotent=not gateway.settings.unsafe_disable_idempotency,
@@ -172,6 +166,7 @@ async def _execute(
         trail.deny("invalid-document")
         errors = [format_request_error(e) for e in prepared.errors]
         return JSONResponse({"errors": errors}, status_code=400)
+    trail.saw_valid_document(prepared.document, operation_name)
     try:
         async with asyncio.timeout(time_limit):
             result = await view.executor.run(prepared.document, variables, operation_name, context)
@@ -195,7 +190,12 @@ def _error(error: Any, trail: Trail) -> dict[str, Any]:
         trail.deny("forbidden")
     if masked:
         trail.reason = "internal-error"
-        log.error("unexpected error request_id=%s", trail.request_id, exc_info=error.original_error)
+        log.error(
+            "unexpected error request_id=%s",
+            trail.request_id,
+            exc_info=error.original_error,
+            extra={"request_id": trail.request_id},
+        )
     elif formatted["extensions"]["code"] == "UNAVAILABLE":
         trail.reason = "database-unavailable"
         log.warning("database unavailable request_id=%s", trail.request_id)

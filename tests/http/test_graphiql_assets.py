@@ -176,3 +176,20 @@ def test_outside_or_unsafe_urls_are_rejected(value: str) -> None:
 
 def test_trailing_slash_on_static_prefix_is_ignored() -> None:
     assert render(static_prefix=f"{STATIC_PREFIX}/") == render()
+
+
+def test_example_tabs_round_trip_and_cannot_break_out() -> None:
+    tabs = [{"query": f"# {XSS}\nquery A {{ __typename }}", "variables": "{}", "headers": XSS}]
+    page = render(example_tabs=tabs)
+    assert XSS not in page
+    [literal] = re.findall(r"const EXAMPLE_TABS = (.*);", page)
+    assert json.loads(literal) == tabs
+    assert "defaultTabs: tabs.length ? tabs : undefined" in page
+    assert "const EXAMPLE_TABS = [];" in render()
+
+
+def test_the_page_keeps_nothing_in_local_storage() -> None:
+    page = render()
+    assert "storage: storage" in page
+    assert "shouldPersistHeaders: false" in page
+    assert "localStorage" not in page

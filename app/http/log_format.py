@@ -1,0 +1,63 @@
+"""Log records as one JSON object per line (production) or one readable line (development).
+
+Only named fields leave a record: time, level, logger, message and the request fields below,
+when a call passes them with `extra=`. An exception is shown as its type and stack frames;
+its message is left out in JSON, because exception messages can quote the values that caused
+them. The readable format is for a developer's own machine and keeps the whole traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from datetime import UTC, datetime
+from typing import Any, Final
+
+FIELDS: Final = (
+    "request_id",
+    "client",
+    "operation",
+    "root_field",
+    "outcome",
+    "reason",
+    "status",
+    "duration_ms",
+    "method",
+    "path",
+)
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in FIELDS if hasattr(record, name)}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_fields(record),
+        }
+        if record.exc_info and record.exc_info[0] is not None:
+            kind, _, trace = record.exc_info
+            entry["exception"] = kind.__name__
+            entry["stack"] = [
+                f"{frame.filename}:{frame.lineno} in {frame.name}"
+                for frame in traceback.extract_tb(trace)
+            ]
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802  # stdlib name
+        line = super().formatMessage(record)
+        if record.name == "uvicorn.access":  # its message already says method, path, status
+            return line
+        extras = " ".join(f"{name}={value}" for name, value in _fields(record).items())
+        return f"{line} {extras}" if extras else line

@@ -1,0 +1,48 @@
+"""What every GraphQL request leaves behind besides its audit row: one log line, its metrics,
+and the attributes of its trace span. All three come from the trail, so they hold only
+identifiers and outcomes (client, operation name, root field, request id, decision, reason,
+status, duration), never a value from the request.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .metrics import Metrics
+from .tracing import RequestSpan
+from .trail import Trail
+
+log = logging.getLogger("lpa_gateway.request")
+
+
+def outcome(trail: Trail, status: int) -> str:
+    """`denied` (refused, with a reason), `error` (answered with an internal error) or `allowed`."""
+    if trail.decision == "denied":
+        return "denied"
+    if status >= 500 or trail.reason == "internal-error":
+        return "error"
+    return "allowed"
+
+
+def report(trail: Trail, status: int, metrics: Metrics, span: RequestSpan) -> None:
+    client = trail.identity.client if trail.identity else "-"
+    result = outcome(trail, status)
+    duration_ms = trail.duration_ms
+    fields: dict[str, str | int | float] = {
+        "request_id": trail.request_id,
+        "client": client,
+        "operation": trail.operation_name or "-",
+        "root_field": trail.root_field,
+        "outcome": result,
+        "reason": trail.reason or "-",
+        "status": status,
+        "duration_ms": duration_ms,
+    }
+    log.info("request", extra=fields)
+    metrics.request(client, trail.root_field, result, trail.reason, duration_ms / 1000)
+    span.finish(
+        f"graphql {trail.root_field}",
+        {f"lpa_gateway.{name}": value for name, value in fields.items()}
+        | {"http.response.status_code": status},
+        failed=result == "error",
+    )

@@ -1,0 +1,55 @@
+"""Production settings for tests: a client keys file with a fresh key, no development keys."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.settings import Settings
+
+
+def keys_file(
+    tmp_path: Path, clients: tuple[str, ...], key: Ed25519PrivateKey | None = None
+) -> Path:
+    """A client keys file trusting `key` (a fresh one by default) for each of `clients`."""
+    public = (key or Ed25519PrivateKey.generate()).public_key()
+    (tmp_path / "client.pub.pem").write_bytes(
+        public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    path = tmp_path / "client-keys.toml"
+    path.write_text(
+        "".join(
+            f'[clients."{client}"]\nalgorithm = "EdDSA"\n'
+            'keys = [{ kid = "1", public_key_file = "client.pub.pem" }]\n'
+            for client in clients
+        )
+    )
+    return path
+
+
+def production(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
+    developer = ("developer",) if overrides.get("allow_developer_client") else ()
+    return replace(
+        Settings(
+            env="production",
+            database_url=database_url,
+            client_keys_file=keys_file(tmp_path, ("opg.poas.use", *developer)),
+            dev_keys_dir=tmp_path / "no-dev-keys",
+        ),
+        **overrides,
+    )
+
+
+def signed_token(key: Ed25519PrivateKey, client: str, sub: str) -> str:
+    """A token as the client's own service would sign it, for keys_file(..., key)."""
+    now = int(time.time())
+    claims = {"iss": client, "sub": sub, "iat": now, "exp": now + 300}
+    return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": "1"})
