@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check schema storm clean
+.PHONY: install run test check schema storm clean bench bench-profile
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -29,6 +29,7 @@ test: install
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 yes = $(filter 1 yes true,$(1))
 
@@ -37,6 +38,18 @@ storm: install
 
 schema: install
 	$(BIN)/lpa-gateway export-schema
+
+# The gateway against a bare Starlette + asyncpg floor, on loopback (docs/performance.md).
+# QUICK=1 for a run under 3 minutes; BENCH_ARGS for more, e.g. BENCH_ARGS="--only lpaStatus".
+bench: install
+	@sh bench/install-wrk.sh
+	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# The same, with py-spy attached to the gateway's first worker while each run is measured.
+bench-profile: install
+	@sh bench/install-wrk.sh
+	$(BIN)/python -m pip install --quiet 'py-spy>=0.4'
+	$(BIN)/python -m bench --profile $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,346 @@
+"""`python -m bench [--quick]`: one table comparing the gateway with its floor, per operation
+and worker count, printed and saved as var/bench/<time>.json and var/bench/last.json."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from . import load, servers
+from . import profile as profiling
+from .cluster import Database, bench_database, free_port
+from .keys import ClientKeys
+from .operations import KEY_PLACEHOLDER, OPERATIONS, Operation
+from .report import Row, print_table, targets
+from .seed import Seeded, seed
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+TOKENS = 200  # distinct tokens (people) per operation; each request picks one
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    seconds: float
+    warmup: float
+    connections: int
+    workers: tuple[int, ...]
+    lpas: int
+    operations: tuple[Operation, ...]
+    generator: str
+    wrk_threads: int
+    quick: bool
+    deadline_seconds: int
+    profile: bool
+    repeat: int
+
+
+def _plan(argv: list[str] | None) -> Plan:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short runs: under 3 minutes")
+    parser.add_argument("--seconds", type=float, help="measured seconds per run")
+    parser.add_argument("--warmup", type=float, help="warm-up seconds before each run")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", default="1,2", help="worker counts, e.g. 1,2")
+    parser.add_argument("--lpas", type=int, default=100_000, help="LPAs to seed (>= 100000)")
+    parser.add_argument("--only", help="operations to run, e.g. lpaStatus,createLpa")
+    parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument(
+        "--repeat", type=int, help="runs per operation and server; the fastest is kept"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy the gateway's first worker while measured"
+    )
+    args = parser.parse_args(argv)
+    names = args.only.split(",") if args.only else [op.name for op in OPERATIONS]
+    unknown = set(names) - {op.name for op in OPERATIONS}
+    if unknown:
+        parser.error(f"unknown operation(s): {', '.join(sorted(unknown))}")
+    generator = args.generator
+    if generator == "auto":
+        generator = "wrk" if load.wrk_available() else "python"
+    elif generator == "wrk" and not load.wrk_available():
+        parser.error("wrk is not installed (apt-get install -y wrk)")
+    return Plan(
+        seconds=args.seconds or (4.0 if args.quick else 10.0),
+        warmup=args.warmup or (1.5 if args.quick else 3.0),
+        connections=args.connections,
+        workers=tuple(int(w) for w in args.workers.split(",")),
+        lpas=args.lpas,
+        operations=tuple(op for op in OPERATIONS if op.name in names),
+        generator=generator,
+        wrk_threads=args.wrk_threads,
+        quick=args.quick,
+        deadline_seconds=175 if args.quick else 1800,
+        profile=args.profile,
+        repeat=args.repeat or (1 if args.quick else 2),
+    )
+
+
+class Deadline(Exception):
+    pass
+
+
+def _on_signal(signum: int, _frame: FrameType | None) -> None:
+    raise Deadline("time limit reached" if signum == signal.SIGALRM else f"signal {signum}")
+
+
+def _machine() -> dict[str, Any]:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+        check=False,
+    ).stdout.strip()  # fmt: skip
+    return {
+        "nproc": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "commit": commit,
+    }
+
+
+def _post(port: int, path: str, body: str, authorization: str) -> str:
+    request = urllib.request.Request(  # loopback only
+        f"http://127.0.0.1:{port}{path}",
+        data=body.encode(),
+        headers={"Content-Type": "application/json", "Authorization": authorization},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+        return str(answer.read().decode())
+
+
+def _check_answers(op: Operation, server: servers.Server, path: str, body: str, auth: str) -> None:
+    """One request before the load: a run that measures error answers measures nothing."""
+    answer = _post(server.port, path, body.replace(KEY_PLACEHOLDER, uuid.uuid4().hex), auth)
+    if op.expect not in answer or '"errors"' in answer:
+        raise RuntimeError(f"{server.name} answers {op.name} wrongly: {answer[:500]}")
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    result: load.LoadResult
+    server_cpu_us: float
+    postgres_cpu_us: float | None
+    foreign_cpu_share: float  # of all CPUs, used by processes outside this run
+    peak_rss_mb: float
+
+
+def _measure(
+    plan: Plan,
+    op: Operation,
+    server: servers.Server,
+    path: str,
+    script: Path | None,
+    bodies: list[str],
+    authorizations: list[str],
+    db: Database,
+    profile: Path | None = None,
+) -> Measured:
+    url = f"http://127.0.0.1:{server.port}{path}"
+
+    def drive(seconds: float) -> load.LoadResult:
+        if plan.generator == "wrk" and script is not None:
+            return load.run_wrk(
+                url, script, seconds=seconds, connections=plan.connections,
+                threads=plan.wrk_threads,
+            )  # fmt: skip
+        return load.run_python(
+            url, bodies, op.expect, authorizations, uuid.uuid4().hex[:8],
+            seconds=seconds, connections=plan.connections,
+        )  # fmt: skip
+
+    drive(plan.warmup)
+
+    def postgres() -> list[int]:
+        pid = db.postmaster_pid
+        return [pid, *servers.children(pid)] if pid else []
+
+    server_before = servers.cpu_by_pid(server.all_pids)
+    pg_before = servers.cpu_by_pid(postgres())
+    busy_before, wall_before = servers.machine_busy_seconds(), time.monotonic()
+    spy = None
+    if profile is not None:
+        spy = profiling.start(server.workers[0], plan.seconds, profile)
+    result = drive(plan.seconds)
+    if spy is not None:
+        spy.wait(timeout=60)
+    server_cpu = servers.cpu_since(server_before, server.all_pids)
+    pg_cpu = servers.cpu_since(pg_before, postgres())
+    busy = servers.machine_busy_seconds() - busy_before
+    wall = time.monotonic() - wall_before
+    ours = server_cpu + pg_cpu + result.generator_cpu_s
+    requests = max(result.requests, 1)
+    return Measured(
+        result=result,
+        server_cpu_us=server_cpu / requests * 1e6,
+        postgres_cpu_us=pg_cpu / requests * 1e6 if db.postmaster_pid else None,
+        foreign_cpu_share=max(0.0, busy - ours) / (wall * (os.cpu_count() or 1)),
+        peak_rss_mb=server.peak_rss_mb(),
+    )
+
+
+def _gateway_env(db: Database, keys: ClientKeys, scratch: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LPA_GATEWAY_")}
+    env.update(
+        LPA_GATEWAY_ENV="production",
+        LPA_GATEWAY_DATABASE_URL=db.sqlalchemy_url,
+        LPA_GATEWAY_CLIENT_KEYS_FILE=str(keys.file),
+        LPA_GATEWAY_DEV_KEYS_DIR=str(scratch / "no-dev-keys"),
+        # Large enough that half the oracle's callers failing never locks an LPA.
+        LPA_GATEWAY_ORACLE_FAILURE_BUDGET="1000000000",
+    )
+    return env
+
+
+def run(plan: Plan, scratch: Path) -> list[Row]:
+    rows: list[Row] = []
+    with bench_database() as db:
+        print(f"bench: PostgreSQL ready ({'own cluster' if db.postmaster_pid else 'given server'})")
+        keys = ClientKeys(scratch / "keys")
+        env = _gateway_env(db, keys, scratch)
+        subprocess.run(
+            [str(VENV_BIN / "lpa-gateway"), "migrate"], env=env, check=True, timeout=120, cwd=ROOT
+        )
+        seeded: Seeded = asyncio.run(seed(db.dsn, plan.lpas))
+        print(f"bench: seeded {seeded.count} LPAs in {seeded.seconds:.1f}s", flush=True)
+        rng = random.Random(7)
+        run_id = uuid.uuid4().hex[:8]
+        for workers in plan.workers:
+            floor_port, gateway_port = free_port(), free_port()
+            floor_argv = [
+                str(VENV_BIN / "uvicorn"), "bench.floor:create_app", "--factory",
+                "--host", "127.0.0.1", "--port", str(floor_port), "--workers", str(workers),
+                "--no-access-log", "--log-level", "warning", "--no-server-header",
+            ]  # fmt: skip
+            gateway_argv = [
+                str(VENV_BIN / "lpa-gateway"), "serve", "--host", "127.0.0.1",
+                "--port", str(gateway_port), "--workers", str(workers),
+            ]  # fmt: skip
+            floor_env = {**os.environ, "BENCH_FLOOR_DSN": db.dsn, "PYTHONPATH": str(ROOT)}
+            with (
+                servers.serving(
+                    "floor", floor_argv, floor_env, floor_port, workers,
+                    scratch / f"floor-{workers}.log", ROOT / "var" / "bench",
+                ) as floor,
+                servers.serving(
+                    "gateway", gateway_argv, env, gateway_port, workers,
+                    scratch / f"gateway-{workers}.log", ROOT / "var" / "bench",
+                ) as gateway,
+            ):  # fmt: skip
+                for op in plan.operations:
+                    rows.append(_compare(plan, op, workers, floor, gateway, seeded, rng, keys,
+                                         db, scratch, run_id))  # fmt: skip
+                    print(rows[-1].progress_line(), flush=True)
+    return rows
+
+
+def _compare(
+    plan: Plan,
+    op: Operation,
+    workers: int,
+    floor: servers.Server,
+    gateway: servers.Server,
+    seeded: Seeded,
+    rng: random.Random,
+    keys: ClientKeys,
+    db: Database,
+    scratch: Path,
+    run_id: str,
+) -> Row:
+    bodies = op.bodies(seeded, rng)
+    # A token per simulated user: every request carries one, verified in full each time.
+    authorizations = [f"Bearer {keys.token(op.client)}" for _ in range(TOKENS)]
+    floor_path, gateway_path = f"/floor/{op.name}", "/graphql"
+    script = None
+    if plan.generator == "wrk":
+        script = load.write_script(
+            scratch, f"{op.name}-{workers}", bodies, op.expect, authorizations,
+            f"{run_id}-{workers}",
+        )  # fmt: skip
+    _check_answers(op, floor, floor_path, bodies[0], authorizations[0])
+    _check_answers(op, gateway, gateway_path, bodies[0], authorizations[0])
+    base = _measure(plan, op, floor, floor_path, script, bodies, authorizations, db)
+    spied = ROOT / "var" / "bench" / f"profile-{op.name}-{workers}.txt" if plan.profile else None
+    measured = _measure(plan, op, gateway, gateway_path, script, bodies, authorizations, db, spied)
+    if spied is not None and spied.exists():
+        print(profiling.summary(spied, 45))
+    return Row.of(op.name, workers, measured, base)
+
+
+def main(argv: list[str] | None = None) -> int:
+    plan = _plan(argv)
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGALRM, _on_signal)
+    signal.alarm(plan.deadline_seconds)
+    started = time.monotonic()
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    print(
+        f"bench: {'QUICK ' if plan.quick else ''}{len(plan.operations)} operations x workers "
+        f"{list(plan.workers)}, {plan.connections} connections, {plan.seconds:g}s runs after "
+        f"{plan.warmup:g}s warm-up, best of {plan.repeat}, generator {plan.generator}",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="lpa-bench-") as folder:
+        try:
+            rows = run(plan, Path(folder))
+        except (Deadline, KeyboardInterrupt) as stop:
+            print(f"bench: stopped: {stop}", file=sys.stderr)
+            return 1
+        finally:
+            signal.alarm(0)
+    verdicts = targets(rows)
+    report: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": plan.quick,
+        "machine": _machine(),
+        "settings": {
+            "connections": plan.connections,
+            "seconds": plan.seconds,
+            "warmup": plan.warmup,
+            "generator": plan.generator,
+            "wrk_threads": plan.wrk_threads,
+            "repeat": plan.repeat,
+            "seeded_lpas": plan.lpas,
+            "gateway": "lpa-gateway serve (LPA_GATEWAY_ENV=production, default pool and limits)",
+        },
+        "elapsed_seconds": round(time.monotonic() - started, 1),
+        "results": [row.as_json() for row in rows],
+        "targets": verdicts,
+    }
+    print_table(rows)
+    for line in verdicts:
+        print(line)
+    text = json.dumps(report, indent=2)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (out / f"{stamp}{'-quick' if plan.quick else ''}.json").write_text(text)
+    (out / "last.json").write_text(text)
+    print(f"bench: saved var/bench/last.json ({report['elapsed_seconds']}s)")
+    return 0
