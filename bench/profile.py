@@ -33,6 +33,7 @@ def start(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
 def summary(path: Path, top: int = 40) -> str:
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
+    by_package: Counter[str] = Counter()
     total = 0
     for line in path.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -44,13 +45,28 @@ def summary(path: Path, top: int = 40) -> str:
         for frame in set(frames):
             inclusive[frame] += count
         own[frames[-1]] += count
+        by_package[_package(stack.split(";")[-1])] += count
     lines = [f"{total} samples; inclusive share (own share) per function:"]
     for frame, count in inclusive.most_common(top):
         lines.append(f"{count / total:6.1%} ({own[frame] / total:5.1%})  {frame}")
     lines.append("top own time:")
     for frame, count in own.most_common(top // 2):
         lines.append(f"{count / total:6.1%}  {frame}")
+    lines.append("own time by package:")
+    for package, count in by_package.most_common(20):
+        lines.append(f"{count / total:6.1%}  {package}")
     return "\n".join(lines)
+
+
+def _package(frame: str) -> str:
+    """The library (or app/ subpackage) a frame's code lives in."""
+    where = frame.partition(" (")[2].rsplit(":", 1)[0]
+    parts = Path(where).parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1]
+    if "app" in parts:
+        return "/".join(parts[parts.index("app") : parts.index("app") + 2])
+    return parts[0] if len(parts) > 1 else where
 
 
 def _short(frame: str) -> str:

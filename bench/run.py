@@ -49,6 +49,7 @@ class Plan:
     deadline_seconds: int
     profile: bool
     repeat: int
+    gateway_settings: dict[str, str]
 
 
 def _plan(argv: list[str] | None) -> Plan:
@@ -64,6 +65,13 @@ def _plan(argv: list[str] | None) -> Plan:
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument(
         "--repeat", type=int, help="runs per operation and server; the fastest is kept"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a gateway setting for this run, e.g. LPA_GATEWAY_DB_POOL_SIZE=32",
     )
     parser.add_argument(
         "--profile", action="store_true", help="py-spy the gateway's first worker while measured"
@@ -91,6 +99,7 @@ def _plan(argv: list[str] | None) -> Plan:
         deadline_seconds=175 if args.quick else 1800,
         profile=args.profile,
         repeat=args.repeat or (1 if args.quick else 2),
+        gateway_settings=dict(s.split("=", 1) for s in args.set),
     )
 
 
@@ -206,7 +215,9 @@ def _measure(
     )
 
 
-def _gateway_env(db: Database, keys: ClientKeys, scratch: Path) -> dict[str, str]:
+def _gateway_env(
+    db: Database, keys: ClientKeys, scratch: Path, extra: dict[str, str]
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LPA_GATEWAY_")}
     env.update(
         LPA_GATEWAY_ENV="production",
@@ -216,6 +227,7 @@ def _gateway_env(db: Database, keys: ClientKeys, scratch: Path) -> dict[str, str
         # Large enough that half the oracle's callers failing never locks an LPA.
         LPA_GATEWAY_ORACLE_FAILURE_BUDGET="1000000000",
     )
+    env.update(extra)
     return env
 
 
@@ -224,7 +236,7 @@ def run(plan: Plan, scratch: Path) -> list[Row]:
     with bench_database() as db:
         print(f"bench: PostgreSQL ready ({'own cluster' if db.postmaster_pid else 'given server'})")
         keys = ClientKeys(scratch / "keys")
-        env = _gateway_env(db, keys, scratch)
+        env = _gateway_env(db, keys, scratch, plan.gateway_settings)
         subprocess.run(
             [str(VENV_BIN / "lpa-gateway"), "migrate"], env=env, check=True, timeout=120, cwd=ROOT
         )
@@ -340,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
             "repeat": plan.repeat,
             "seeded_lpas": plan.lpas,
             "gateway": "lpa-gateway serve (LPA_GATEWAY_ENV=production, default pool and limits)",
+            "gateway_settings": plan.gateway_settings,
         },
         "elapsed_seconds": round(time.monotonic() - started, 1),
         "results": [row.as_json() for row in rows],
