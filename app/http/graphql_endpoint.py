@@ -87,6 +87,7 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
         return _refuse(trail, 413, "Request body is too large.", "PAYLOAD_TOO_LARGE")
     try:
         view, identity = _authenticate(request, gateway)
+        trail.identity = identity  # audited as this client from here on, refused or not
     except Unauthenticated:
         trail.deny("unauthenticated")
         return JSONResponse(UNAUTHENTICATED_BODY, status_code=401)
@@ -96,7 +97,6 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
     operation = _operation(body)
     if isinstance(operation, str):
         return _refuse(trail, 400, operation, "BAD_USER_INPUT")
-    trail.identity = identity
     context = RequestContext(
         identity=identity,
         rows=view.policy.rows,

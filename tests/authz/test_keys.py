@@ -448,3 +448,28 @@ def test_audience_must_be_a_string(tmp_path: Path) -> None:
     name = write_public(tmp_path, "k1.pem", Ed25519PrivateKey.generate())
     message = load_error(tmp_path, "EdDSA", [{"kid": "k1", "public_key_file": name}], audience=1)
     assert "audience" in message
+
+
+def test_processes_making_dev_keys_at_once_agree_on_one(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from app.settings import Settings
+
+    settings = Settings(dev_keys_dir=tmp_path / "race")
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        keys = pool.map(_public_key_of, [settings] * 8)
+    assert len(set(keys)) == 1
+    assert _public_key_of(settings) == keys[0]
+    assert [p.name for p in (tmp_path / "race").iterdir()] == ["opg.poas.use.pem"]
+
+
+def _public_key_of(settings: Any) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    from app.authz.keys import dev_private_key
+
+    return (
+        dev_private_key(settings, "opg.poas.use")
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )

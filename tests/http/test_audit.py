@@ -123,3 +123,12 @@ async def test_an_answer_is_withheld_when_its_audit_row_cannot_be_written(
     assert response.json() == {
         "errors": [{"message": "Internal server error.", "extensions": {"code": "INTERNAL"}}]
     }
+
+
+async def test_a_refused_body_is_audited_as_the_client_that_sent_it(
+    app: Starlette, http: httpx.AsyncClient, token: Any
+) -> None:
+    headers = {"Authorization": f"Bearer {token('opg.poas.use')}"}
+    await http.post("/graphql", json=[{"query": "{ __typename }"}], headers=headers)
+    [row] = await rows(app)
+    assert (row["client"], row["decision"]) == ("opg.poas.use", "denied")
