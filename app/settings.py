@@ -37,7 +37,7 @@ class Settings:
     policy_dir: Path = DEFAULT_POLICY_DIR
     allow_developer_client: bool = False
     token_max_lifetime_seconds: int = 3600
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     db_connect_timeout_seconds: float = 2.0
     request_timeout_seconds: float = 10.0
     statement_timeout_ms: int = 5000
@@ -102,7 +102,7 @@ class Settings:
             policy_dir=Path(read.text("POLICY_DIR") or DEFAULT_POLICY_DIR),
             allow_developer_client=read.switch("ALLOW_DEVELOPER_CLIENT"),
             token_max_lifetime_seconds=read.positive_int("TOKEN_MAX_LIFETIME_SECONDS", 3600),
-            db_pool_size=read.positive_int("DB_POOL_SIZE", 10),
+            db_pool_size=read.positive_int("DB_POOL_SIZE", 20),
             request_timeout_seconds=read.positive_int("REQUEST_TIMEOUT_SECONDS", 10),
             statement_timeout_ms=read.positive_int("STATEMENT_TIMEOUT_MS", 5000),
             redis_url=read.text("REDIS_URL"),

@@ -51,14 +51,31 @@ def _bearer(header: str) -> str:
     return match.group(1)
 
 
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """A token that passed every check, and the moments between which it stays acceptable
+    (`valid_from <= now < valid_until`, leeway included): the checks that depend on the clock."""
+
+    identity: Identity
+    valid_from: float
+    valid_until: float
+
+    def acceptable_at(self, now: float) -> bool:
+        return self.valid_from <= now < self.valid_until
+
+
 def verify(token: str, ring: KeyRing, max_lifetime: timedelta) -> Identity:
+    return verify_in_full(token, ring, max_lifetime).identity
+
+
+def verify_in_full(token: str, ring: KeyRing, max_lifetime: timedelta) -> Verified:
     try:
         return _verify(token, ring, max_lifetime)
     except (jwt.PyJWTError, ValueError, TypeError, KeyError):
         raise Unauthenticated from None
 
 
-def _verify(token: str, ring: KeyRing, max_lifetime: timedelta) -> Identity:
+def _verify(token: str, ring: KeyRing, max_lifetime: timedelta) -> Verified:
     if len(token) > MAX_TOKEN_BYTES:
         raise Unauthenticated
     header = jwt.get_unverified_header(token)
@@ -88,7 +105,7 @@ def _verify(token: str, ring: KeyRing, max_lifetime: timedelta) -> Identity:
     raise Unauthenticated
 
 
-def _identity(claims: dict[str, object], max_lifetime: timedelta) -> Identity:
+def _identity(claims: dict[str, object], max_lifetime: timedelta) -> Verified:
     iss, sub, iat, exp = (claims[name] for name in REQUIRED_CLAIMS)
     if not isinstance(iat, int | float) or not isinstance(exp, int | float):
         raise Unauthenticated
@@ -97,7 +114,10 @@ def _identity(claims: dict[str, object], max_lifetime: timedelta) -> Identity:
         raise Unauthenticated
     if not isinstance(sub, str) or not _URN.fullmatch(sub) or not isinstance(iss, str):
         raise Unauthenticated
-    return Identity(client=iss, sub=sub)
+    nbf = claims.get("nbf", iat)  # PyJWT has checked that a present nbf is a number
+    starts = max(iat, nbf) if isinstance(nbf, int | float) else iat
+    # PyJWT refuses exp <= now - leeway and nbf > now + leeway; iat > now + leeway is ours.
+    return Verified(Identity(client=iss, sub=sub), starts - LEEWAY_SECONDS, exp + LEEWAY_SECONDS)
 
 
 def mint_dev_token(settings: Settings, client_id: str, sub: str) -> str:

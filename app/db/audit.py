@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .models import AuditEvent, table
+from .prepared import Prepared, insert_all
 
 audit_events = table(AuditEvent)
 
 REQUEST = "request"
 ORACLE_LOCKOUT = "oracle-lockout"
 
+_INSERT = Prepared(insert(audit_events).inline())
+
+
+async def write_rows(engine: AsyncEngine, events: Sequence[Mapping[str, Any]]) -> None:
+    """Write the rows, all or none, in one statement."""
+    await insert_all(engine, _INSERT, events)
+
 
 async def record(engine: AsyncEngine, event: Mapping[str, Any]) -> None:
-    async with engine.begin() as conn:
-        await conn.execute(insert(audit_events).values(**event))
+    await write_rows(engine, [event])

@@ -6,15 +6,16 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.settings import Settings
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
     return engine_for_url(
         settings.database_url,
-        pool_size=settings.db_pool_size,
+        pool_size=pool_size or settings.db_pool_size,
         connect_timeout=settings.db_connect_timeout_seconds,
         statement_timeout_ms=settings.statement_timeout_ms,
     )
@@ -23,7 +24,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
 def engine_for_url(
     url: str,
     *,
-    pool_size: int = 10,
+    pool_size: int = 20,
     connect_timeout: float = 2.0,
     statement_timeout_ms: int | None = None,
 ) -> AsyncEngine:
@@ -36,14 +37,13 @@ def engine_for_url(
         engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    # pool_pre_ping: a pooled connection that died with the server (restart, failover, crash
-    # recovery) is replaced on checkout instead of failing the request that drew it.
-    return create_async_engine(
+    engine = create_async_engine(
         url,
+        # Every connection is kept: an overflow connection would be opened and closed again
+        # under load, a new server process each time.
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,
         pool_timeout=connect_timeout,
-        pool_pre_ping=True,
         connect_args={
             "timeout": connect_timeout,
             # PostgreSQL ends any statement that runs longer: runaway work cannot pile up
@@ -53,6 +53,26 @@ def engine_for_url(
         },
         hide_parameters=True,
     )
+    event.listen(engine.sync_engine.pool, "checkout", _refuse_closed)
+    return engine
+
+
+def without_transaction(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, in autocommit: a single-statement read is one round trip, with no
+    BEGIN before it and no ROLLBACK when its connection goes back to the pool. (SQLite, the
+    embedded database, keeps its transactions: there is no round trip to save.)"""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _refuse_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    # A pooled connection that died with the server (restart, failover, crash recovery) is
+    # replaced on checkout instead of failing the request that drew it. The driver knows its
+    # socket closed without a round trip; SQLAlchemy's pool_pre_ping would cost three
+    # (BEGIN, a ping, ROLLBACK) on every checkout.
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("connection closed")
 
 
 def _quiet_driver_logs() -> None:

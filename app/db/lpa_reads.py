@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import BindParameter, Row, Select, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .models import (
     Actor,
@@ -21,6 +21,7 @@ from .models import (
     TrustCorporationSignatory,
     table,
 )
+from .prepared import Prepared, first
 from .visibility import RowRule, visible
 
 lpas = table(Lpa)
@@ -34,6 +35,8 @@ payments = table(Payment)
 anomalies_table = table(Anomaly)
 outbox = table(OutboxEvent)
 
+# The caller, for row rules in prepared statements.
+_CLIENT: BindParameter[str] = bindparam("client")
 _STATUS = select(
     lpas.c.status,
     lpas.c.lpa_type,
@@ -42,11 +45,17 @@ _STATUS = select(
 )
 
 
+_STATUS_BY_RULE = {
+    rule: Prepared(_STATUS.where(lpas.c.uid == bindparam("uid"), visible(rule, _CLIENT)))
+    for rule in RowRule
+}
+
+
 async def status_row(
-    conn: AsyncConnection, uid: str, rule: RowRule, client: str
-) -> Row[*tuple[Any, ...]] | None:
-    query = _STATUS.where(lpas.c.uid == uid, visible(rule, client))
-    return (await conn.execute(query)).first()
+    reads: AsyncEngine, uid: str, rule: RowRule, client: str
+) -> dict[str, Any] | None:
+    """Status, type, restrictions and registration date of a visible LPA, in one round trip."""
+    return await first(reads, _STATUS_BY_RULE[rule], {"uid": uid, "client": client})
 
 
 async def count_with_uids(conn: AsyncConnection, uids: list[str]) -> int:
@@ -105,20 +114,25 @@ async def lpa_by_id(conn: AsyncConnection, lpa_id: int) -> Row[*tuple[Any, ...]]
     return (await conn.execute(select(lpas).where(lpas.c.id == lpa_id))).one()
 
 
-async def donor_identity(
-    conn: AsyncConnection, uid: str, rule: RowRule, client: str
-) -> Row[*tuple[Any, ...]] | None:
-    """The donor's date of birth and postcode, for the oracle's comparison only."""
-    query = (
+_DONOR_BY_RULE = {
+    rule: Prepared(
         select(actors.c.date_of_birth, addresses.c.postcode)
         .select_from(
             lpas.join(actors, actors.c.lpa_id == lpas.c.id).outerjoin(
                 addresses, addresses.c.actor_id == actors.c.id
             )
         )
-        .where(lpas.c.uid == uid, actors.c.role == "donor", visible(rule, client))
+        .where(lpas.c.uid == bindparam("uid"), actors.c.role == "donor", visible(rule, _CLIENT))
     )
-    return (await conn.execute(query)).first()
+    for rule in RowRule
+}
+
+
+async def donor_identity(
+    reads: AsyncEngine, uid: str, rule: RowRule, client: str
+) -> dict[str, Any] | None:
+    """The donor's date of birth and postcode, for the oracle's comparison only."""
+    return await first(reads, _DONOR_BY_RULE[rule], {"uid": uid, "client": client})
 
 
 async def events_after(

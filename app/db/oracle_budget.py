@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .engine import without_transaction
 from .models import OracleBudget, table
 
 budgets = table(OracleBudget)
@@ -35,6 +36,7 @@ class FailureBudget(Protocol):
 class SqlBudget:
     def __init__(self, engine: AsyncEngine, limit: int, window: timedelta) -> None:
         self.engine, self.limit, self.window = engine, limit, window
+        self.reads = without_transaction(engine)
 
     async def spent(self, client: str, uid: str, now: datetime) -> bool:
         query = select(budgets.c.failures).where(
@@ -42,7 +44,7 @@ class SqlBudget:
             budgets.c.lpa_uid == uid,
             budgets.c.window_started_at > now - self.window,
         )
-        async with self.engine.connect() as conn:
+        async with self.reads.connect() as conn:
             failures = (await conn.execute(query)).scalar()
         return failures is not None and failures >= self.limit
 

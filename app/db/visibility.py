@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import BindParameter, ColumnElement, or_, true
 
 from .models import Lpa, table
 
@@ -21,9 +21,11 @@ class RowRule(StrEnum):
     REGISTERED_OR_CANCELLED = "registered-or-cancelled"
 
 
-def visible(rule: RowRule, client: str) -> ColumnElement[bool]:
+def visible(rule: RowRule, client: str | BindParameter[str]) -> ColumnElement[bool]:
+    """The rule as a condition; `client` may be a bound parameter of a prepared statement."""
     if rule is RowRule.ALL:
         return true()
     if rule is RowRule.OWN:
         return lpas.c.created_by == client
-    return lpas.c.status.in_(["registered", "cancelled"])
+    # two equalities rather than IN: the same plan, and no parameter expanded per execution
+    return or_(lpas.c.status == "registered", lpas.c.status == "cancelled")

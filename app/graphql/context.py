@@ -15,11 +15,13 @@ from .loaders import Loaders
 @dataclass(slots=True)
 class RequestContext:
     """What resolvers may know about the request. Each resolver opens its own connection
-    from `engine`: a connection is never shared by resolvers that run concurrently."""
+    from `engine` (transactions, for writes) or `reads` (the same pool in autocommit, for
+    single-statement reads): a connection is never shared by resolvers that run concurrently."""
 
     identity: Identity
     rows: RowRule
     engine: AsyncEngine
+    reads: AsyncEngine
     budget: FailureBudget
     request_id: str
     touched_uids: set[str] = field(default_factory=set)
@@ -28,7 +30,7 @@ class RequestContext:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.engine)
+        self.loaders = Loaders(self.reads)
 
     @staticmethod
     def now() -> datetime:

@@ -16,6 +16,7 @@ from app.domain.writes import store_lpa
 from .context import RequestContext
 from .idempotent import run_once
 from .inputs import CreateLpaInput
+from .plain import plain
 from .results import MutationResult
 from .update import result_of
 
@@ -26,7 +27,7 @@ async def create_lpa(
     """Create an LPA. Online LPAs that break a rule are refused with problem codes; paper LPAs
     are stored anyway and each broken rule is kept as an anomaly for caseworkers."""
     ctx = info.context
-    draft = cast(LpaDraft, strawberry.asdict(input))
+    draft = cast(LpaDraft, plain(input))
 
     async def work(conn: AsyncConnection) -> Verdict:
         return await _create(conn, ctx, draft)

@@ -28,10 +28,9 @@ async def donor_identity_matches(
         raise BadUserInput(f"postcode is at most {MAX_POSTCODE_LENGTH} characters")
     if await budget.spent(client, uid, now):
         raise RateLimited("Too many failed attempts for this LPA; try again later.")
-    async with ctx.engine.connect() as conn:
-        donor = await donor_identity(conn, uid, ctx.rows, client)
+    donor = await donor_identity(ctx.reads, uid, ctx.rows, client)
     if donor is not None and donor_matches(
-        donor.date_of_birth, donor.postcode, date_of_birth, postcode
+        donor["date_of_birth"], donor["postcode"], date_of_birth, postcode
     ):
         ctx.touched_uids.add(uid)
         return True

@@ -81,13 +81,16 @@ def known_failure(error: BaseException) -> GatewayError | None:
     """The stable error a database failure stands for, when it has one."""
     if isinstance(error, IntegrityError):
         return Conflict(CONSTRAINT_MESSAGE)
-    if isinstance(error, DBAPIError) and _sqlstate(error) == _QUERY_CANCELED:
+    if _sqlstate(error) == _QUERY_CANCELED:
         return Timeout(TIMEOUT_MESSAGE)
     return None
 
 
-def _sqlstate(error: DBAPIError) -> str | None:
-    for candidate in (error.orig, getattr(error.orig, "__cause__", None)):
+def _sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE of a driver error, raised directly (prepared statements) or wrapped by
+    SQLAlchemy."""
+    driver_error = error.orig if isinstance(error, DBAPIError) else error
+    for candidate in (driver_error, getattr(driver_error, "__cause__", None)):
         state = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
         if state:
             return str(state)

@@ -7,7 +7,7 @@ validated for one client's view is never reused for another's.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from inspect import isawaitable
 from typing import Any
@@ -18,7 +18,7 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     GraphQLSchema,
-    Middleware,
+    MiddlewareManager,
     execute,
     parse,
     recommended_rules,
@@ -26,7 +26,10 @@ from graphql import (
     validate,
 )
 
+from .outline import NO_OPERATION, Outline, outline
+
 DOCUMENT_CACHE_SIZE = 1024
+MAX_OUTLINES = 8  # operation names remembered per document
 MAX_ERRORS = 10  # a hostile document gets a short answer, however much is wrong with it
 
 
@@ -34,6 +37,18 @@ MAX_ERRORS = 10  # a hostile document gets a short answer, however much is wrong
 class Prepared:
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...]
+    _outlines: dict[str | None, Outline] = field(default_factory=dict, compare=False)
+
+    def outline(self, operation_name: str | None) -> Outline:
+        """The outline of a valid document's operation, worked out once per name."""
+        if self.document is None:
+            return NO_OPERATION
+        found = self._outlines.get(operation_name)
+        if found is None:
+            found = outline(self.document, operation_name)
+            if len(self._outlines) < MAX_OUTLINES:  # names come from the caller: bounded
+                self._outlines[operation_name] = found
+        return found
 
 
 class Executor:
@@ -43,13 +58,14 @@ class Executor:
         *,
         max_tokens: int,
         extra_rules: Collection[type[ASTValidationRule]] = (),
-        middleware: Middleware | None = None,
+        middleware: Collection[object] = (),
     ) -> None:
         self.schema = schema
         self._max_tokens = max_tokens
         # recommended_rules bound circular introspection (types -> fields -> type -> ...)
         self._rules = (*specified_rules, *recommended_rules, *extra_rules)
-        self._middleware = middleware
+        # Built once: the manager remembers each field's wrapped resolver across requests.
+        self._middleware = MiddlewareManager(*middleware) if middleware else None
         self.prepare = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._prepare)
 
     def _prepare(self, source: str) -> Prepared:

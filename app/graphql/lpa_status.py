@@ -16,15 +16,14 @@ async def lpa_status(info: strawberry.Info[RequestContext, None], uid: LpaUid) -
     """Status flags of a registered or cancelled LPA. Null for anything else: unknown, not
     visible to the caller, or not (yet) registered all look the same."""
     ctx = info.context
-    async with ctx.engine.connect() as conn:
-        row = await status_row(conn, uid, ctx.rows, ctx.identity.client)
-    if row is None or row.status not in VISIBLE:
+    row = await status_row(ctx.reads, uid, ctx.rows, ctx.identity.client)
+    if row is None or row["status"] not in VISIBLE:
         return None
     info.context.touched_uids.add(uid)
     return LpaStatus(
-        is_registered=row.status is Status.REGISTERED,
-        is_cancelled=row.status is Status.CANCELLED,
-        has_restrictions_and_conditions=bool(row.restrictions_and_conditions),
-        lpa_type=row.lpa_type,
-        registration_date=row.registration_date,
+        is_registered=row["status"] is Status.REGISTERED,
+        is_cancelled=row["status"] is Status.CANCELLED,
+        has_restrictions_and_conditions=bool(row["restrictions_and_conditions"]),
+        lpa_type=row["lpa_type"],
+        registration_date=row["registration_date"],
     )

@@ -22,7 +22,7 @@ Info = strawberry.Info[RequestContext, None]
 
 async def _load(info: Info, uid: str, needs: tuple[str, ...] = ()) -> dict[str, Any] | None:
     ctx = info.context
-    async with ctx.engine.connect() as conn:
+    async with ctx.reads.connect() as conn:
         lpa = await visible_lpa(conn, uid, ctx.rows, ctx.identity.client)
         if lpa is None:
             return None

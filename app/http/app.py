@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         gateway = build_gateway(settings)
         metrics.watch_pool(gateway.engine)
+        gateway.audit.start()
         try:
             if settings.is_production:
                 await _refuse_demo_data(gateway)

@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.authz.client_view import ClientView, client_views
 from app.authz.keys import KeyRing, load_key_ring
 from app.authz.policy import Policy, load_policy
-from app.db.engine import create_engine
+from app.authz.token_cache import TokenCache
+from app.db.audit_batch import AuditBatch
+from app.db.engine import create_engine, without_transaction
 from app.db.oracle_budget import FailureBudget, RedisBudget, SqlBudget
 from app.graphql.schema import build_schema
 from app.settings import Settings
@@ -21,13 +23,17 @@ from app.settings import Settings
 class Gateway:
     settings: Settings
     engine: AsyncEngine
+    reads: AsyncEngine  # engine's pool, without transactions
     key_ring: KeyRing
+    tokens: TokenCache  # verifies bearer tokens against key_ring
     policy: Policy
     views: dict[str, ClientView]
     budget: FailureBudget
+    audit: AuditBatch  # the audit rows of reads; start() it on a running loop
     redis: Redis | None = None
 
     async def close(self) -> None:
+        await self.audit.close()  # before the engine goes: every queued row is written
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()
@@ -44,12 +50,17 @@ def build_gateway(settings: Settings) -> Gateway:
         if redis is not None
         else SqlBudget(engine, settings.oracle_failure_budget, window)
     )
+    key_ring = load_key_ring(settings, list(views))
+    max_lifetime = timedelta(seconds=settings.token_max_lifetime_seconds)
     return Gateway(
         settings=settings,
         engine=engine,
-        key_ring=load_key_ring(settings, list(views)),
+        reads=without_transaction(engine),
+        key_ring=key_ring,
+        tokens=TokenCache(key_ring, max_lifetime),
         policy=policy,
         views=views,
         budget=budget,
+        audit=AuditBatch(create_engine(settings, pool_size=1)),
         redis=redis,
     )

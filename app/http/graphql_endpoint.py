@@ -3,8 +3,9 @@
 Order of checks, cheapest and least revealing first: method and media type, declared body
 size, the bearer token (401 before any GraphQL parsing), the real body size, the JSON shape
 (one operation, no batching), then the document against the caller's own schema view.
-Every request, allowed or denied, leaves one audit row; if that row cannot be written the
-answer is withheld.
+Every request, allowed or denied, leaves one audit row: a mutation's is written before its
+answer goes, and if it cannot be, the answer is withheld; the others are written in batches
+within a second (app/db/audit_batch.py), and answers are withheld while they fall behind.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.authz.client_view import ClientView
-from app.authz.tokens import Identity, Unauthenticated, bearer_token, verify
+from app.authz.tokens import Identity, Unauthenticated, bearer_token
 from app.db.audit import record
+from app.db.audit_batch import AuditBacklog
 from app.db.availability import database_unavailable
 from app.graphql.context import RequestContext
 from app.graphql.errors import (
@@ -54,9 +55,9 @@ async def graphql_endpoint(request: Request) -> Response:
     with request.app.state.tracing.request_span(request.headers) as span:
         response = await _answer(request, gateway, trail)
         try:
-            await record(gateway.engine, trail.row())
+            await _audit(gateway, trail)
         except Exception as error:
-            if database_unavailable(error):
+            if isinstance(error, AuditBacklog) or database_unavailable(error):
                 log.warning("database unavailable; answer withheld request_id=%s", trail.request_id)
                 body = {"errors": [error_body(UNAVAILABLE_MESSAGE, "UNAVAILABLE")]}
                 response = JSONResponse(body, 503, headers={"retry-after": "1"})
@@ -67,6 +68,14 @@ async def graphql_endpoint(request: Request) -> Response:
         response.headers["x-request-id"] = trail.request_id
         report(trail, response.status_code, request.app.state.metrics, span)
     return response
+
+
+async def _audit(gateway: Gateway, trail: Trail) -> None:
+    """A mutation's row is written before its answer goes; any other joins the batch."""
+    if trail.mutation:
+        await record(gateway.engine, trail.row())
+    else:
+        gateway.audit.add(trail.row())
 
 
 def _refuse(trail: Trail, status: int, message: str, code: str) -> JSONResponse:
@@ -101,6 +110,7 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
         identity=identity,
         rows=view.policy.rows,
         engine=gateway.engine,
+        reads=gateway.reads,
         budget=request.app.state.oracle_budget,  # gateway.budget, counting lockouts
         request_id=trail.request_id,
         touched_uids=trail.uids,
@@ -114,8 +124,7 @@ def _authenticate(request: Request, gateway: Gateway) -> tuple[ClientView, Ident
     token = bearer_token(
         request.headers.get("authorization"), request.headers.get("x-jwt-authorization")
     )
-    max_lifetime = timedelta(seconds=gateway.settings.token_max_lifetime_seconds)
-    identity = verify(token, gateway.key_ring, max_lifetime)
+    identity = gateway.tokens.identity(token)
     view = gateway.views.get(identity.client)
     if view is None:
         raise Unauthenticated
@@ -166,7 +175,7 @@ async def _execute(
         trail.deny("invalid-document")
         errors = [format_request_error(e) for e in prepared.errors]
         return JSONResponse({"errors": errors}, status_code=400)
-    trail.saw_valid_document(prepared.document, operation_name)
+    trail.saw_valid_document(prepared.outline(operation_name))
     try:
         async with asyncio.timeout(time_limit):
             result = await view.executor.run(prepared.document, variables, operation_name, context)

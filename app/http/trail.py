@@ -14,18 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-)
-
 from app.authz.tokens import Identity
 from app.db.audit import REQUEST
+from app.graphql.outline import Outline
 
 _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 
@@ -41,24 +32,19 @@ class Trail:
     reason: str | None = None
     uids: set[str] = field(default_factory=set)
     root_field: str = "-"  # the root field selected, `multiple`, or `-` before a valid document
+    mutation: bool = False  # a valid mutation document: audited before it is answered
 
     def saw_document(self, query: str, operation_name: str | None) -> None:
         self.document_hash = hashlib.sha256(query.encode()).hexdigest()
         if operation_name is not None and _GRAPHQL_NAME.fullmatch(operation_name):
             self.operation_name = operation_name
 
-    def saw_valid_document(self, document: DocumentNode, operation_name: str | None) -> None:
+    def saw_valid_document(self, outlined: Outline) -> None:
         """Name the operation (from the document when the request did not) and its root field."""
-        operation = _operation(document, operation_name)
-        if operation is None:
-            return
-        if self.operation_name is None and operation.name is not None:
-            self.operation_name = operation.name.value
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        names = _root_fields(operation.selection_set, fragments)
-        self.root_field = names.pop() if len(names) == 1 else "multiple" if names else "-"
+        self.mutation = outlined.mutation
+        if self.operation_name is None:
+            self.operation_name = outlined.name
+        self.root_field = outlined.root_field
 
     def deny(self, reason: str) -> None:
         self.decision, self.reason = "denied", reason
@@ -84,24 +70,3 @@ class Trail:
             "lpa_uids": sorted(self.uids),
             "duration_ms": self.duration_ms,
         }
-
-
-def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return operations[0] if len(operations) == 1 else None
-    return next((o for o in operations if o.name is not None and o.name.value == name), None)
-
-
-def _root_fields(
-    selections: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]
-) -> set[str]:
-    names: set[str] = set()
-    for selection in selections.selections:
-        if isinstance(selection, FieldNode):
-            names.add(selection.name.value)
-        elif isinstance(selection, InlineFragmentNode):
-            names |= _root_fields(selection.selection_set, fragments)
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-            names |= _root_fields(fragments[selection.name.value].selection_set, fragments)
-    return names

@@ -7,13 +7,19 @@ import hashlib
 import logging
 from typing import Any
 
+import anyio
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 
+from app.db.audit_batch import FLUSH_INTERVAL_SECONDS, MAX_LAG_SECONDS
+from app.db.engine import engine_for_url
 from app.db.models import AuditEvent, table
+from app.graphql.errors import UNAVAILABLE_MESSAGE
+from app.http.app import create_app
+from app.settings import Settings
 from tests.factories import CREATE_LPA, LPA_STATUS, online_lpa
 
 pytestmark = pytest.mark.anyio
@@ -21,7 +27,16 @@ pytestmark = pytest.mark.anyio
 audit = table(AuditEvent)
 
 
+async def written(app: Starlette) -> list[dict[str, Any]]:
+    """The rows in the table now, without waiting for the batch of reads."""
+    async with app.state.gateway.engine.connect() as conn:
+        result = await conn.execute(select(audit).order_by(audit.c.id))
+        return [dict(r._mapping) for r in result]
+
+
 async def rows(app: Starlette) -> list[dict[str, Any]]:
+    """Every row, once the batch of reads queued so far is written."""
+    await app.state.gateway.audit.flush()
     async with app.state.gateway.engine.connect() as conn:
         result = await conn.execute(select(audit).order_by(audit.c.id))
         return [dict(r._mapping) for r in result]
@@ -103,6 +118,7 @@ async def test_no_personal_value_reaches_the_audit_trail_or_the_logs(
 
 async def test_the_audit_trail_refuses_update_and_delete(app: Starlette, gql: Any) -> None:
     await gql("opg.poas.use", LPA_STATUS, {"uid": "M-1234-5678-9018"})
+    await app.state.gateway.audit.flush()
     for statement in ("UPDATE audit_events SET decision = 'allowed'", "DELETE FROM audit_events"):
         with pytest.raises(DBAPIError, match="append-only"):
             async with app.state.gateway.engine.begin() as conn:
@@ -110,19 +126,90 @@ async def test_the_audit_trail_refuses_update_and_delete(app: Starlette, gql: An
     assert len(await rows(app)) == 1
 
 
-async def test_an_answer_is_withheld_when_its_audit_row_cannot_be_written(
-    app: Starlette, gql: Any, monkeypatch: pytest.MonkeyPatch, demo: list[dict[str, Any]]
+async def test_a_mutation_is_answered_only_once_its_row_is_written(
+    app: Starlette, gql: Any
+) -> None:
+    response = await gql("opg.poas.makeregister", CREATE_LPA, {"input": online_lpa(), "key": "k"})
+    assert response.json()["data"]["createLpa"]["accepted"] is True
+    [row] = await written(app)  # no flush: it was written before the answer
+    assert (row["operation_name"], row["decision"]) == ("Create", "allowed")
+
+
+async def test_a_mutation_answer_is_withheld_when_its_audit_row_cannot_be_written(
+    app: Starlette, gql: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def broken(*_: Any) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr("app.http.graphql_endpoint.record", broken)
-    uid = next(d["uid"] for d in demo if d["status"] == "REGISTERED")
-    response = await gql("opg.poas.use", LPA_STATUS, {"uid": uid})
+    response = await gql("opg.poas.makeregister", CREATE_LPA, {"input": online_lpa(), "key": "k"})
     assert response.status_code == 500
     assert response.json() == {
         "errors": [{"message": "Internal server error.", "extensions": {"code": "INTERNAL"}}]
     }
+
+
+async def test_a_read_row_is_written_within_the_flush_interval(
+    app: Starlette, gql: Any, demo: list[dict[str, Any]]
+) -> None:
+    uid = next(d["uid"] for d in demo if d["status"] == "REGISTERED")
+    await gql("opg.poas.use", LPA_STATUS, {"uid": uid})
+    waited = 0.0
+    while not await written(app) and waited < MAX_LAG_SECONDS:
+        await anyio.sleep(0.05)
+        waited += 0.05
+    [row] = await written(app)  # no flush asked for: the batch wrote it by itself
+    assert row["lpa_uids"] == [uid]
+    assert waited <= FLUSH_INTERVAL_SECONDS + 0.3
+
+
+async def test_read_answers_are_withheld_while_their_rows_cannot_be_written(
+    app: Starlette, gql: Any, monkeypatch: pytest.MonkeyPatch, demo: list[dict[str, Any]]
+) -> None:
+    uid = next(d["uid"] for d in demo if d["status"] == "REGISTERED")
+
+    async def unreachable(*_: Any) -> None:
+        raise OSError("database out of reach")
+
+    monkeypatch.setattr("app.db.audit_batch.write_rows", unreachable)
+    first = await gql("opg.poas.use", LPA_STATUS, {"uid": uid})
+    assert first.json()["data"]["lpaStatus"]["isRegistered"] is True  # inside the 1 s window
+    await anyio.sleep(MAX_LAG_SECONDS + 0.1)
+    held = await gql("opg.poas.use", LPA_STATUS, {"uid": uid})
+    assert held.status_code == 503
+    assert held.json() == {
+        "errors": [{"message": UNAVAILABLE_MESSAGE, "extensions": {"code": "UNAVAILABLE"}}]
+    }
+    monkeypatch.undo()  # the database is back: the queue drains, answers resume
+    await app.state.gateway.audit.flush()
+    again = await gql("opg.poas.use", LPA_STATUS, {"uid": uid})
+    assert again.status_code == 200
+    recorded = [(r["decision"], r["lpa_uids"]) for r in await rows(app)]
+    assert recorded == [("allowed", [uid])] * 3  # the withheld one too: nothing was lost
+
+
+async def test_queued_rows_are_written_on_a_clean_shutdown(
+    settings: Settings, token: Any, demo: list[dict[str, Any]]
+) -> None:
+    uid = next(d["uid"] for d in demo if d["status"] == "REGISTERED")
+    application = create_app(settings)
+    headers = {"Authorization": f"Bearer {token('opg.poas.use')}"}
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            for _ in range(5):
+                await client.post(
+                    "/graphql", json={"query": LPA_STATUS, "variables": {"uid": uid}},
+                    headers=headers,
+                )  # fmt: skip
+        assert len(application.state.gateway.audit) == 5  # queued, not yet written
+    engine = engine_for_url(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            count = (await conn.execute(select(func.count()).select_from(audit))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert count == 5
 
 
 async def test_a_refused_body_is_audited_as_the_client_that_sent_it(

@@ -97,6 +97,18 @@ def test_the_access_log_drops_query_strings() -> None:
     assert "1951" not in json.dumps(entry)
 
 
+def access_record(method: str, path: str) -> logging.LogRecord:
+    args = ("127.0.0.1:5000", method, path, "1.1", 200)
+    return logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, "%s", args, None)
+
+
+def test_the_access_log_leaves_graphql_posts_to_the_request_line() -> None:
+    assert not AccessLogFilter().filter(access_record("POST", "/graphql"))
+    assert not AccessLogFilter().filter(access_record("POST", "/graphql?x=1"))
+    assert AccessLogFilter().filter(access_record("GET", "/graphql"))
+    assert AccessLogFilter().filter(access_record("POST", "/health/live"))
+
+
 @pytest.mark.parametrize(
     ("settings", "formatter"),
     [

@@ -181,10 +181,12 @@ async def test_a_request_running_too_long_is_stopped(
 async def test_postgresql_ends_a_runaway_statement(
     settings: Settings, token: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sqlalchemy import text
+    from sqlalchemy import func, select
 
-    async def slow(conn: Any, *_: Any) -> None:
-        await conn.execute(text("SELECT pg_sleep(5)"))
+    from app.db.prepared import Prepared, first
+
+    async def slow(reads: Any, *_: Any) -> None:  # on the driver, as the real lookup runs
+        await first(reads, Prepared(select(func.pg_sleep(5))), {})
 
     monkeypatch.setattr("app.graphql.lpa_status.status_row", slow)
     app = create_app(replace(settings, statement_timeout_ms=200))

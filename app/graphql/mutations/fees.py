@@ -11,6 +11,7 @@ from app.domain.changes import fee_reductions, payments
 
 from ..context import RequestContext
 from ..enums import EvidenceDelivery, FeeDecisionOutcome, FeeType
+from ..plain import plain
 from ..results import MutationResult
 from ..scalars import LpaUid
 from ..update import run_update
@@ -56,7 +57,7 @@ async def request_fee_reduction(
         "requestFeeReduction",
         uid=uid,
         expected_version=expected_version,
-        payload=strawberry.asdict(input),
+        payload=plain(input),
         idempotency_key=idempotency_key,
         decide=lambda state, now, _by: fee_reductions.request_fee_reduction(
             state, input.type, input.evidence_delivery, input.previous_application_number, now
@@ -77,7 +78,7 @@ async def decide_fee_reduction(
         "decideFeeReduction",
         uid=uid,
         expected_version=expected_version,
-        payload=strawberry.asdict(input),
+        payload=plain(input),
         idempotency_key=idempotency_key,
         decide=lambda state, now, author: fee_reductions.decide_fee_reduction(
             state, input.outcome, input.approved_type, now, author
@@ -98,7 +99,7 @@ async def record_payment(
         "recordPayment",
         uid=uid,
         expected_version=expected_version,
-        payload=strawberry.asdict(input),
+        payload=plain(input),
         idempotency_key=idempotency_key,
         decide=lambda state, now, _by: payments.record_payment(
             state, input.amount_pence, input.reference, input.paid_at, now

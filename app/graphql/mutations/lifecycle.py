@@ -9,6 +9,7 @@ from app.domain.changes import lifecycle
 
 from ..context import RequestContext
 from ..enums import LpaStatusCode
+from ..plain import plain
 from ..results import MutationResult
 from ..scalars import LpaUid
 from ..update import run_update
@@ -48,7 +49,7 @@ async def attorney_opt_out(
         "attorneyOptOut",
         uid=uid,
         expected_version=expected_version,
-        payload=strawberry.asdict(input),
+        payload=plain(input),
         idempotency_key=idempotency_key,
         decide=lambda state, now, _by: lifecycle.attorney_opt_out(state, input.attorney, now),
     )
@@ -104,7 +105,7 @@ async def change_status(
         "changeStatus",
         uid=uid,
         expected_version=expected_version,
-        payload=strawberry.asdict(input),
+        payload=plain(input),
         idempotency_key=idempotency_key,
         decide=lambda state, _now, _by: lifecycle.change_status(state, input.status),
     )

@@ -10,6 +10,7 @@ import strawberry
 from app.domain.changes import signing
 
 from ..context import RequestContext
+from ..plain import plain
 from ..results import MutationResult
 from ..scalars import LpaUid
 from ..update import run_update
@@ -54,7 +55,7 @@ async def sign_certificate_provider(
         "signCertificateProvider",
         uid=uid,
         expected_version=expected_version,
-        payload=strawberry.asdict(input),
+        payload=plain(input),
         idempotency_key=idempotency_key,
         decide=lambda state, now, _by: signing.sign_certificate_provider(
             state, input.signed_at, now
@@ -70,7 +71,7 @@ async def sign_attorney(
         "signAttorney",
         uid=uid,
         expected_version=expected_version,
-        payload=strawberry.asdict(input),
+        payload=plain(input),
         idempotency_key=idempotency_key,
         decide=lambda state, now, _by: signing.sign_attorney(
             state, input.attorney, input.signed_at, now
@@ -85,8 +86,8 @@ async def sign_trust_corporation(
     input: SignTrustCorporationInput,
     idempotency_key: str,
 ) -> MutationResult:
-    payload = strawberry.asdict(input)
-    signatories = [strawberry.asdict(s) for s in input.signatories]
+    payload = plain(input)
+    signatories = [plain(s) for s in input.signatories]
     return await run_update(
         info,
         "signTrustCorporation",

@@ -1,0 +1,144 @@
+"""The batch of read audit rows: written in order, all of them, never answered past its lag."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.db import audit_batch
+from app.db.audit import REQUEST, audit_events
+from app.db.audit_batch import AuditBacklog, AuditBatch
+from app.db.engine import engine_for_url
+
+pytestmark = pytest.mark.anyio
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def row(n: int) -> dict[str, Any]:
+    return {
+        "occurred_at": datetime.now(UTC),
+        "kind": REQUEST,
+        "request_id": f"{n:032x}",
+        "client": "opg.poas.use",
+        "sub": None,
+        "operation_name": "Status",
+        "document_hash": None,
+        "decision": "allowed",
+        "reason": None,
+        "lpa_uids": [f"M-0000-0000-000{n % 10}"],
+        "duration_ms": 1.5,
+    }
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = engine_for_url(database_url)
+    yield engine
+    await engine.dispose()
+
+
+async def stored(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as conn:
+        query = select(audit_events.c.request_id).order_by(audit_events.c.id)
+        return list((await conn.execute(query)).scalars())
+
+
+async def test_rows_are_answered_for_up_to_max_lag_and_not_a_moment_longer(
+    engine: AsyncEngine,
+) -> None:
+    clock = Clock()
+    batch = AuditBatch(engine, interval=0.2, max_lag=1.0, clock=clock)
+    batch.add(row(1))
+    clock.now += 1.0
+    batch.add(row(2))  # the oldest is exactly 1 s old: still answered
+    clock.now += 0.001
+    with pytest.raises(AuditBacklog):
+        batch.add(row(3))
+    assert len(batch) == 3  # the refused request's row is still kept
+    await batch.flush()
+    assert not batch.lagging()
+    assert await stored(engine) == [f"{n:032x}" for n in (1, 2, 3)]
+
+
+async def test_the_queue_is_bounded(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audit_batch, "MAX_QUEUED", 3)
+    batch = AuditBatch(engine)
+    for n in range(3):
+        batch.add(row(n))  # up to the limit
+    with pytest.raises(AuditBacklog):
+        batch.add(row(3))  # limit + 1
+    assert len(batch) == 3
+
+
+async def test_a_failed_write_keeps_its_rows_in_order_and_writes_them_once(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = audit_batch.write_rows
+    failures = [OSError("database out of reach")]
+
+    async def flaky(target: AsyncEngine, rows: Sequence[Mapping[str, Any]]) -> None:
+        if failures:
+            raise failures.pop()
+        await real(target, rows)
+
+    monkeypatch.setattr(audit_batch, "write_rows", flaky)
+    batch = AuditBatch(engine)
+    for n in range(3):
+        batch.add(row(n))
+    with pytest.raises(OSError, match="out of reach"):
+        await batch.flush()
+    assert len(batch) == 3
+    assert await stored(engine) == []
+    batch.add(row(3))
+    await batch.flush()
+    await batch.flush()  # nothing left: nothing written twice
+    assert await stored(engine) == [f"{n:032x}" for n in range(4)]
+
+
+async def test_a_batch_is_at_most_max_batch_rows_per_statement(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audit_batch, "MAX_BATCH", 2)
+    real, sizes = audit_batch.write_rows, []
+
+    async def counting(target: AsyncEngine, rows: Sequence[Mapping[str, Any]]) -> None:
+        sizes.append(len(rows))
+        await real(target, rows)
+
+    monkeypatch.setattr(audit_batch, "write_rows", counting)
+    batch = AuditBatch(engine)
+    for n in range(2):
+        batch.add(row(n))
+    await batch.flush()  # at the limit: one statement
+    for n in range(2, 5):
+        batch.add(row(n))
+    await batch.flush()  # limit + 1: two
+    assert sizes == [2, 2, 1]
+    assert len(await stored(engine)) == 5
+
+
+async def test_close_writes_what_is_queued(engine: AsyncEngine, database_url: str) -> None:
+    batch = AuditBatch(engine_for_url(database_url), interval=0.5)
+    batch.start()
+    for n in range(4):
+        batch.add(row(n))
+    await batch.close()  # long before the interval: close itself writes them
+    assert await stored(engine) == [f"{n:032x}" for n in range(4)]
+
+
+@pytest.mark.parametrize(("interval", "max_lag"), [(1.0, 1.0), (0.2, 1.001), (0.0, 0.5)])
+def test_the_window_at_risk_is_never_more_than_a_second(interval: float, max_lag: float) -> None:
+    with pytest.raises(ValueError, match="1 second"):
+        AuditBatch(engine_for_url("sqlite+aiosqlite://"), interval=interval, max_lag=max_lag)
