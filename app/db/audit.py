@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .models import AuditEvent, table
-from .prepared import Prepared, insert_all
+from .prepared import Prepared, Statements
 
 audit_events = table(AuditEvent)
 
@@ -19,10 +18,10 @@ ORACLE_LOCKOUT = "oracle-lockout"
 _INSERT = Prepared(insert(audit_events).inline())
 
 
-async def write_rows(engine: AsyncEngine, events: Sequence[Mapping[str, Any]]) -> None:
+async def write_rows(statements: Statements, events: Sequence[Mapping[str, Any]]) -> None:
     """Write the rows, all or none, in one statement."""
-    await insert_all(engine, _INSERT, events)
+    await statements.insert_all(_INSERT, events)
 
 
-async def record(engine: AsyncEngine, event: Mapping[str, Any]) -> None:
-    await write_rows(engine, [event])
+async def record(statements: Statements, event: Mapping[str, Any]) -> None:
+    await write_rows(statements, [event])

@@ -9,8 +9,8 @@ statement, within `interval` seconds. Promises:
   asks `lagging()` before it answers, and withholds the answer (503 `UNAVAILABLE`) while the
   oldest unwritten row is older than that, for instance because the database is out of reach.
 - A failed write keeps its rows, in order, and is tried again at the next interval.
-- The batch writes on a connection of its own (`engine`, a pool of one), so requests holding
-  every pooled connection under load never make it wait.
+- The batch writes on a connection of its own (`statements`, a pool of one), so requests
+  holding every pooled connection under load never make it wait.
 
 Writes (mutations) do not come here: their row is written before their answer is sent.
 """
@@ -25,9 +25,8 @@ from collections.abc import Callable, Mapping
 from itertools import islice
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from .audit import write_rows
+from .prepared import Statements
 
 FLUSH_INTERVAL_SECONDS = 0.2
 MAX_LAG_SECONDS = 1.0
@@ -44,7 +43,7 @@ class AuditBacklog(RuntimeError):
 class AuditBatch:
     def __init__(
         self,
-        engine: AsyncEngine,
+        statements: Statements,
         *,
         interval: float = FLUSH_INTERVAL_SECONDS,
         max_lag: float = MAX_LAG_SECONDS,
@@ -52,7 +51,7 @@ class AuditBatch:
     ) -> None:
         if not 0 < interval < max_lag <= MAX_LAG_SECONDS:
             raise ValueError("need 0 < interval < max_lag <= 1 second")
-        self._engine = engine
+        self._statements = statements
         self._interval, self._max_lag, self._clock = interval, max_lag, clock
         self._queued: deque[tuple[float, Mapping[str, Any]]] = deque()
         self._task: asyncio.Task[None] | None = None
@@ -72,7 +71,8 @@ class AuditBatch:
     def lagging(self) -> bool:
         return bool(self._queued) and self._clock() - self._queued[0][0] > self._max_lag
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        await self._statements.open()
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="audit-batch")
 
@@ -81,7 +81,7 @@ class AuditBatch:
         async with self._lock:
             while self._queued:
                 batch = [row for _, row in islice(self._queued, MAX_BATCH)]
-                await write_rows(self._engine, batch)
+                await write_rows(self._statements, batch)
                 for _ in batch:
                     self._queued.popleft()
 
@@ -94,7 +94,8 @@ class AuditBatch:
         try:
             await self._write_the_rest()
         finally:
-            await self._engine.dispose()
+            await self._statements.close()
+            await self._statements.engine.dispose()
 
     async def _write_the_rest(self) -> None:
         for attempt in range(1, CLOSE_ATTEMPTS + 1):

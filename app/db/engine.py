@@ -11,10 +11,24 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.settings import Settings
 
+from .prepared import Statements
+
 
 def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
     return engine_for_url(
         settings.database_url,
+        pool_size=pool_size or settings.db_pool_size,
+        connect_timeout=settings.db_connect_timeout_seconds,
+        statement_timeout_ms=settings.statement_timeout_ms,
+    )
+
+
+def statements_for(
+    settings: Settings, engine: AsyncEngine, pool_size: int | None = None
+) -> Statements:
+    """Prepared statements for `engine`'s database, with its connection settings."""
+    return Statements(
+        engine,
         pool_size=pool_size or settings.db_pool_size,
         connect_timeout=settings.db_connect_timeout_seconds,
         statement_timeout_ms=settings.statement_timeout_ms,

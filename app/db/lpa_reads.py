@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import BindParameter, Row, Select, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .models import (
     Actor,
@@ -21,7 +21,7 @@ from .models import (
     TrustCorporationSignatory,
     table,
 )
-from .prepared import Prepared, first
+from .prepared import Prepared, Statements
 from .visibility import RowRule, visible
 
 lpas = table(Lpa)
@@ -52,10 +52,10 @@ _STATUS_BY_RULE = {
 
 
 async def status_row(
-    reads: AsyncEngine, uid: str, rule: RowRule, client: str
+    statements: Statements, uid: str, rule: RowRule, client: str
 ) -> dict[str, Any] | None:
     """Status, type, restrictions and registration date of a visible LPA, in one round trip."""
-    return await first(reads, _STATUS_BY_RULE[rule], {"uid": uid, "client": client})
+    return await statements.first(_STATUS_BY_RULE[rule], {"uid": uid, "client": client})
 
 
 async def count_with_uids(conn: AsyncConnection, uids: list[str]) -> int:
@@ -129,10 +129,10 @@ _DONOR_BY_RULE = {
 
 
 async def donor_identity(
-    reads: AsyncEngine, uid: str, rule: RowRule, client: str
+    statements: Statements, uid: str, rule: RowRule, client: str
 ) -> dict[str, Any] | None:
     """The donor's date of birth and postcode, for the oracle's comparison only."""
-    return await first(reads, _DONOR_BY_RULE[rule], {"uid": uid, "client": client})
+    return await statements.first(_DONOR_BY_RULE[rule], {"uid": uid, "client": client})
 
 
 async def events_after(

@@ -1,9 +1,9 @@
 """Statements built once and run in one round trip: the hot path's lookups and audit writes.
 
 SQLAlchemy Core builds each statement once, with named bound parameters. On PostgreSQL it is
-compiled once to SQL text and run by asyncpg on the driver connection of a pooled connection:
-no ORM, no per-call compilation or cache key, no BEGIN before a lookup and no ROLLBACK after
-it, and a server-side prepared statement that asyncpg keeps per connection. Values go in and
+compiled once to SQL text and run by asyncpg itself (`Statements`): no ORM, no per-call
+compilation or cache key, no BEGIN before a lookup and no ROLLBACK after it, and a
+server-side prepared statement that asyncpg keeps per connection. Values go in and
 come out through SQLAlchemy's own type processing for that dialect, so both paths give the
 same Python values. Elsewhere (SQLite) the statement runs through SQLAlchemy as usual.
 """
@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import Insert, Select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 Processor = Callable[[Any], Any] | None
 DRIVER = "asyncpg"  # the dialect driver whose connection runs prepared statements directly
@@ -76,44 +77,80 @@ class Prepared:
         return found
 
 
-async def first(
-    engine: AsyncEngine, prepared: Prepared, values: Mapping[str, Any]
-) -> dict[str, Any] | None:
-    """The first row, by column key, or None. `engine` should not open transactions (reads)."""
-    async with engine.connect() as conn:
-        if engine.dialect.driver == DRIVER:
-            compiled = prepared.compiled(engine.dialect)
-            driver = await _driver(conn)
-            try:
-                record = await driver.fetchrow(compiled.sql, *compiled.arguments(values))
-            except BaseException:
-                await conn.invalidate()  # cut off mid-statement (a timeout): never reused
-                raise
+class Statements:
+    """Runs prepared statements against one database.
+
+    On PostgreSQL they run on a pool of asyncpg's own, opened by `open()`: acquiring from it
+    costs no greenlet switch and no SQLAlchemy pool events, a connection it finds closed (the
+    server restarted) is replaced on acquire, and a statement cut off by a timeout leaves its
+    connection to asyncpg to clean up. Its connections carry the same statement timeout as the
+    engine's. On release a connection is only rolled back if a transaction was left open: a
+    prepared statement never changes session state (no SET, LISTEN or advisory lock), so
+    asyncpg's full reset, a round trip per release, has nothing to undo.
+    Elsewhere (SQLite) they run through the SQLAlchemy engine.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        pool_size: int,
+        connect_timeout: float,
+        statement_timeout_ms: int | None = None,
+    ) -> None:
+        self.engine = engine
+        self._size, self._timeout = pool_size, connect_timeout
+        self._server_settings = (
+            {"statement_timeout": str(statement_timeout_ms)} if statement_timeout_ms else {}
+        )
+        self._pool: Any = None
+
+    @property
+    def on_driver(self) -> bool:
+        return self.engine.dialect.driver == DRIVER
+
+    async def open(self) -> None:
+        if self.on_driver and self._pool is None:
+            url = self.engine.url.set(drivername="postgresql")
+            self._pool = asyncpg.create_pool(
+                url.render_as_string(hide_password=False),
+                min_size=0,
+                max_size=self._size,
+                timeout=self._timeout,
+                server_settings=self._server_settings,
+                reset=_nothing_to_reset,
+            )
+            await self._pool  # min_size=0: nothing connects until first use
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def first(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The first row, by column key, or None."""
+        if self._pool is not None:
+            compiled = prepared.compiled(self.engine.dialect)
+            async with self._pool.acquire(timeout=self._timeout) as conn:
+                record = await conn.fetchrow(compiled.sql, *compiled.arguments(values))
             return None if record is None else compiled.row(record)
-        row = (await conn.execute(prepared.statement, dict(values))).first()
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(prepared.statement, dict(values))).first()
         return None if row is None else dict(row._mapping)
 
-
-async def insert_all(
-    engine: AsyncEngine, prepared: Prepared, rows: Sequence[Mapping[str, Any]]
-) -> None:
-    """Insert every row, all or none. `prepared` holds an INSERT; `engine` opens transactions."""
-    if not rows:
-        return
-    async with engine.connect() as conn:
-        if engine.dialect.driver == DRIVER:
-            compiled = prepared.compiled(engine.dialect)
-            driver = await _driver(conn)
-            try:
-                # asyncpg's executemany is atomic: one pipelined round trip, all rows or none
-                await driver.executemany(compiled.sql, [compiled.arguments(r) for r in rows])
-            except BaseException:
-                await conn.invalidate()
-                raise
+    async def insert_all(self, prepared: Prepared, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert every row, all or none. `prepared` holds an INSERT."""
+        if not rows:
             return
-        await conn.execute(prepared.statement, [dict(r) for r in rows])
-        await conn.commit()
+        if self._pool is not None:
+            compiled = prepared.compiled(self.engine.dialect)
+            async with self._pool.acquire(timeout=self._timeout) as conn:
+                # asyncpg's executemany is atomic: one pipelined round trip, all rows or none
+                await conn.executemany(compiled.sql, [compiled.arguments(r) for r in rows])
+            return
+        async with self.engine.begin() as conn:
+            await conn.execute(prepared.statement, [dict(r) for r in rows])
 
 
-async def _driver(conn: AsyncConnection) -> Any:
-    return (await conn.get_raw_connection()).driver_connection
+async def _nothing_to_reset(_conn: Any) -> None:
+    """asyncpg has rolled back any open transaction before it calls this."""

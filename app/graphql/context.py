@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.authz.tokens import Identity
 from app.db.oracle_budget import FailureBudget
+from app.db.prepared import Statements
 from app.db.visibility import RowRule
 
 from .loaders import Loaders
@@ -22,6 +23,7 @@ class RequestContext:
     rows: RowRule
     engine: AsyncEngine
     reads: AsyncEngine
+    statements: Statements  # prepared statements: the hot lookups
     budget: FailureBudget
     request_id: str
     touched_uids: set[str] = field(default_factory=set)

@@ -12,6 +12,7 @@ from app.db.lpa_reads import count_with_uids
 from app.domain.demo import demo_uids
 from app.settings import Settings
 
+from .collector import restore, settle_after_startup
 from .gateway import Gateway, build_gateway
 from .graphiql import STATIC_DIR
 from .graphiql_page import STATIC_PREFIX
@@ -36,8 +37,9 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         gateway = build_gateway(settings)
+        thresholds = None
         metrics.watch_pool(gateway.engine)
-        gateway.audit.start()
+        await gateway.open()
         try:
             if settings.is_production:
                 await _refuse_demo_data(gateway)
@@ -46,8 +48,12 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
             app.state.gateway = gateway
             # What resolvers get: the gateway's budget, telling metrics about lockouts.
             app.state.oracle_budget = LockoutCounter(gateway.budget, metrics.oracle_lockout)
+            if settings.is_production:
+                thresholds = settle_after_startup()
             yield
         finally:
+            if thresholds is not None:
+                restore(thresholds)
             app.state.tracing.close()
             metrics.unwatch_pool(gateway.engine)
             await gateway.close()

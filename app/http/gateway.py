@@ -13,8 +13,9 @@ from app.authz.keys import KeyRing, load_key_ring
 from app.authz.policy import Policy, load_policy
 from app.authz.token_cache import TokenCache
 from app.db.audit_batch import AuditBatch
-from app.db.engine import create_engine, without_transaction
+from app.db.engine import create_engine, statements_for, without_transaction
 from app.db.oracle_budget import FailureBudget, RedisBudget, SqlBudget
+from app.db.prepared import Statements
 from app.graphql.schema import build_schema
 from app.settings import Settings
 
@@ -24,6 +25,7 @@ class Gateway:
     settings: Settings
     engine: AsyncEngine
     reads: AsyncEngine  # engine's pool, without transactions
+    statements: Statements  # prepared statements, on a pool of their own (PostgreSQL)
     key_ring: KeyRing
     tokens: TokenCache  # verifies bearer tokens against key_ring
     policy: Policy
@@ -32,8 +34,14 @@ class Gateway:
     audit: AuditBatch  # the audit rows of reads; start() it on a running loop
     redis: Redis | None = None
 
+    async def open(self) -> None:
+        """Open what needs a running event loop: the statement pools and the audit batch."""
+        await self.statements.open()
+        await self.audit.start()
+
     async def close(self) -> None:
         await self.audit.close()  # before the engine goes: every queued row is written
+        await self.statements.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()
@@ -56,11 +64,12 @@ def build_gateway(settings: Settings) -> Gateway:
         settings=settings,
         engine=engine,
         reads=without_transaction(engine),
+        statements=statements_for(settings, engine),
         key_ring=key_ring,
         tokens=TokenCache(key_ring, max_lifetime),
         policy=policy,
         views=views,
         budget=budget,
-        audit=AuditBatch(create_engine(settings, pool_size=1)),
+        audit=AuditBatch(statements_for(settings, create_engine(settings, pool_size=1), 1)),
         redis=redis,
     )

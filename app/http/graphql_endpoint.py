@@ -73,7 +73,7 @@ async def graphql_endpoint(request: Request) -> Response:
 async def _audit(gateway: Gateway, trail: Trail) -> None:
     """A mutation's row is written before its answer goes; any other joins the batch."""
     if trail.mutation:
-        await record(gateway.engine, trail.row())
+        await record(gateway.statements, trail.row())
     else:
         gateway.audit.add(trail.row())
 
@@ -111,6 +111,7 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
         rows=view.policy.rows,
         engine=gateway.engine,
         reads=gateway.reads,
+        statements=gateway.statements,
         budget=request.app.state.oracle_budget,  # gateway.budget, counting lockouts
         request_id=trail.request_id,
         touched_uids=trail.uids,

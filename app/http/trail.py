@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +23,7 @@ _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 
 @dataclass(slots=True)
 class Trail:
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request_id: str = field(default_factory=lambda: secrets.token_hex(16))  # 32 hex digits
     started: float = field(default_factory=time.perf_counter)
     identity: Identity | None = None
     operation_name: str | None = None

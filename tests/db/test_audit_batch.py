@@ -14,6 +14,7 @@ from app.db import audit_batch
 from app.db.audit import REQUEST, audit_events
 from app.db.audit_batch import AuditBacklog, AuditBatch
 from app.db.engine import engine_for_url
+from app.db.prepared import Statements
 
 pytestmark = pytest.mark.anyio
 
@@ -49,6 +50,18 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+def statements_of(engine: AsyncEngine) -> Statements:
+    return Statements(engine, pool_size=1, connect_timeout=2.0)
+
+
+@pytest.fixture
+async def statements(engine: AsyncEngine) -> AsyncIterator[Statements]:
+    opened = statements_of(engine)
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
 async def stored(engine: AsyncEngine) -> list[str]:
     async with engine.connect() as conn:
         query = select(audit_events.c.request_id).order_by(audit_events.c.id)
@@ -56,10 +69,10 @@ async def stored(engine: AsyncEngine) -> list[str]:
 
 
 async def test_rows_are_answered_for_up_to_max_lag_and_not_a_moment_longer(
-    engine: AsyncEngine,
+    engine: AsyncEngine, statements: Statements
 ) -> None:
     clock = Clock()
-    batch = AuditBatch(engine, interval=0.2, max_lag=1.0, clock=clock)
+    batch = AuditBatch(statements, interval=0.2, max_lag=1.0, clock=clock)
     batch.add(row(1))
     clock.now += 1.0
     batch.add(row(2))  # the oldest is exactly 1 s old: still answered
@@ -72,9 +85,11 @@ async def test_rows_are_answered_for_up_to_max_lag_and_not_a_moment_longer(
     assert await stored(engine) == [f"{n:032x}" for n in (1, 2, 3)]
 
 
-async def test_the_queue_is_bounded(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_queue_is_bounded(
+    statements: Statements, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(audit_batch, "MAX_QUEUED", 3)
-    batch = AuditBatch(engine)
+    batch = AuditBatch(statements)
     for n in range(3):
         batch.add(row(n))  # up to the limit
     with pytest.raises(AuditBacklog):
@@ -83,18 +98,18 @@ async def test_the_queue_is_bounded(engine: AsyncEngine, monkeypatch: pytest.Mon
 
 
 async def test_a_failed_write_keeps_its_rows_in_order_and_writes_them_once(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    engine: AsyncEngine, statements: Statements, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = audit_batch.write_rows
     failures = [OSError("database out of reach")]
 
-    async def flaky(target: AsyncEngine, rows: Sequence[Mapping[str, Any]]) -> None:
+    async def flaky(target: Statements, rows: Sequence[Mapping[str, Any]]) -> None:
         if failures:
             raise failures.pop()
         await real(target, rows)
 
     monkeypatch.setattr(audit_batch, "write_rows", flaky)
-    batch = AuditBatch(engine)
+    batch = AuditBatch(statements)
     for n in range(3):
         batch.add(row(n))
     with pytest.raises(OSError, match="out of reach"):
@@ -108,17 +123,17 @@ async def test_a_failed_write_keeps_its_rows_in_order_and_writes_them_once(
 
 
 async def test_a_batch_is_at_most_max_batch_rows_per_statement(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    engine: AsyncEngine, statements: Statements, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(audit_batch, "MAX_BATCH", 2)
     real, sizes = audit_batch.write_rows, []
 
-    async def counting(target: AsyncEngine, rows: Sequence[Mapping[str, Any]]) -> None:
+    async def counting(target: Statements, rows: Sequence[Mapping[str, Any]]) -> None:
         sizes.append(len(rows))
         await real(target, rows)
 
     monkeypatch.setattr(audit_batch, "write_rows", counting)
-    batch = AuditBatch(engine)
+    batch = AuditBatch(statements)
     for n in range(2):
         batch.add(row(n))
     await batch.flush()  # at the limit: one statement
@@ -130,8 +145,8 @@ async def test_a_batch_is_at_most_max_batch_rows_per_statement(
 
 
 async def test_close_writes_what_is_queued(engine: AsyncEngine, database_url: str) -> None:
-    batch = AuditBatch(engine_for_url(database_url), interval=0.5)
-    batch.start()
+    batch = AuditBatch(statements_of(engine_for_url(database_url)), interval=0.5)
+    await batch.start()
     for n in range(4):
         batch.add(row(n))
     await batch.close()  # long before the interval: close itself writes them
@@ -141,4 +156,8 @@ async def test_close_writes_what_is_queued(engine: AsyncEngine, database_url: st
 @pytest.mark.parametrize(("interval", "max_lag"), [(1.0, 1.0), (0.2, 1.001), (0.0, 0.5)])
 def test_the_window_at_risk_is_never_more_than_a_second(interval: float, max_lag: float) -> None:
     with pytest.raises(ValueError, match="1 second"):
-        AuditBatch(engine_for_url("sqlite+aiosqlite://"), interval=interval, max_lag=max_lag)
+        AuditBatch(
+            statements_of(engine_for_url("sqlite+aiosqlite://")),
+            interval=interval,
+            max_lag=max_lag,
+        )

@@ -11,9 +11,9 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.audit import REQUEST, audit_events, write_rows
-from app.db.engine import engine_for_url, without_transaction
+from app.db.engine import engine_for_url
 from app.db.lpa_reads import _DONOR_BY_RULE, _STATUS_BY_RULE, donor_identity, status_row
-from app.db.prepared import DRIVER, Prepared
+from app.db.prepared import Prepared, Statements
 from app.db.visibility import RowRule
 from app.domain.demo import demo_uids, seed_demo
 
@@ -30,6 +30,14 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+@pytest.fixture
+async def statements(engine: AsyncEngine) -> AsyncIterator[Statements]:
+    opened = Statements(engine, pool_size=1, connect_timeout=2.0)
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
 def typed(row: dict[str, object] | None) -> dict[str, tuple[type, object]] | None:
     """Values with their types: a StrEnum equals its plain string, and must not pass for it."""
     return None if row is None else {k: (type(v), v) for k, v in row.items()}
@@ -44,16 +52,17 @@ async def through_sqlalchemy(
 
 
 @pytest.mark.parametrize("rule", list(RowRule))
-async def test_lookups_answer_as_sqlalchemy_does(engine: AsyncEngine, rule: RowRule) -> None:
-    reads = without_transaction(engine)
+async def test_lookups_answer_as_sqlalchemy_does(
+    engine: AsyncEngine, statements: Statements, rule: RowRule
+) -> None:
     found = 0
     for uid in [*demo_uids(), UNKNOWN]:
         for client in CALLERS:
             values = {"uid": uid, "client": client}
-            status = await status_row(reads, uid, rule, client)
+            status = await status_row(statements, uid, rule, client)
             expected = await through_sqlalchemy(engine, _STATUS_BY_RULE[rule], values)
             assert typed(status) == typed(expected)
-            donor = await donor_identity(reads, uid, rule, client)
+            donor = await donor_identity(statements, uid, rule, client)
             expected = await through_sqlalchemy(engine, _DONOR_BY_RULE[rule], values)
             assert typed(donor) == typed(expected)
             found += status is not None
@@ -62,28 +71,26 @@ async def test_lookups_answer_as_sqlalchemy_does(engine: AsyncEngine, rule: RowR
 
 @pytest.mark.postgres_only
 async def test_a_lookup_on_postgresql_is_one_statement_and_no_transaction(
-    engine: AsyncEngine,
+    engine: AsyncEngine, statements: Statements
 ) -> None:
-    assert engine.dialect.driver == DRIVER
-    reads = without_transaction(engine)
-    statements: list[str] = []
-    driver_calls: list[str] = []
+    assert statements.on_driver
+    through_engine: list[str] = []
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
+        through_engine.append(statement)
 
-    async with reads.connect() as conn:
-        driver = (await conn.get_raw_connection()).driver_connection
-        driver.add_query_logger(lambda record: driver_calls.append(record.query))
-    row = await status_row(reads, demo_uids()[0], RowRule.ALL, "opg.poas.sirius")
+    sent: list[str] = []
+    async with statements._pool.acquire() as conn:  # the pool's only connection
+        conn.add_query_logger(lambda record: sent.append(record.query))
+    row = await status_row(statements, demo_uids()[0], RowRule.ALL, "opg.poas.sirius")
     assert row is not None
-    assert statements == []  # nothing went through SQLAlchemy's execution
-    assert len(driver_calls) == 1
-    assert driver_calls[0].startswith("SELECT lpas.status")
+    assert through_engine == []  # nothing went through SQLAlchemy
+    assert len(sent) == 1  # no BEGIN, no ROLLBACK, no reset on release
+    assert sent[0].startswith("SELECT lpas.status")
 
 
-async def test_audit_rows_read_back_as_written(engine: AsyncEngine) -> None:
+async def test_audit_rows_read_back_as_written(engine: AsyncEngine, statements: Statements) -> None:
     at = datetime(2026, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=1)))
     row = {
         "occurred_at": at,
@@ -98,7 +105,7 @@ async def test_audit_rows_read_back_as_written(engine: AsyncEngine) -> None:
         "lpa_uids": ["M-1234-5678-9018", "M-8437-7464-3309"],
         "duration_ms": 2.25,
     }
-    await write_rows(engine, [row, {**row, "request_id": "e" * 32}])
+    await write_rows(statements, [row, {**row, "request_id": "e" * 32}])
     async with engine.connect() as conn:
         stored = [dict(r._mapping) for r in await conn.execute(select(audit_events))]
     stored.sort(key=lambda r: r.pop("id"))

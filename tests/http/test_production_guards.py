@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.authz.keys import KeyConfigError
 from app.domain.demo import seed_demo
 from app.http.app import StartupRefused, create_app
+from app.http.collector import YOUNG_THRESHOLD
 from app.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -47,6 +49,21 @@ async def test_production_starts_on_a_database_without_demo_data(
     app = create_app(production(database_url, tmp_path))
     async with app.router.lifespan_context(app):
         assert app.state.gateway.settings.is_production
+
+
+async def test_a_production_worker_settles_the_collector_and_restores_it_on_exit(
+    database_url: str, tmp_path: Path, settings: Settings
+) -> None:
+    before = gc.get_threshold()
+    app = create_app(production(database_url, tmp_path))
+    async with app.router.lifespan_context(app):
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, *before[1:])
+        assert gc.get_freeze_count() > 0  # start-up objects are out of the collector's way
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+    development = create_app(settings)
+    async with development.router.lifespan_context(development):
+        assert gc.get_threshold() == before  # development and tests keep the defaults
 
 
 async def test_production_refuses_to_start_with_demo_data(

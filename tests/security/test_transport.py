@@ -183,10 +183,10 @@ async def test_postgresql_ends_a_runaway_statement(
 ) -> None:
     from sqlalchemy import func, select
 
-    from app.db.prepared import Prepared, first
+    from app.db.prepared import Prepared
 
-    async def slow(reads: Any, *_: Any) -> None:  # on the driver, as the real lookup runs
-        await first(reads, Prepared(select(func.pg_sleep(5))), {})
+    async def slow(statements: Any, *_: Any) -> None:  # on the driver, as the real lookup runs
+        await statements.first(Prepared(select(func.pg_sleep(5))), {})
 
     monkeypatch.setattr("app.graphql.lpa_status.status_row", slow)
     app = create_app(replace(settings, statement_timeout_ms=200))
