@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 
 from .models import AuditEvent, table
 from .prepared import Prepared, Statements
@@ -15,7 +15,11 @@ audit_events = table(AuditEvent)
 REQUEST = "request"
 ORACLE_LOCKOUT = "oracle-lockout"
 
-_INSERT = Prepared(insert(audit_events).inline())
+_INSERT = Prepared(
+    insert(audit_events)
+    .values({c.key: bindparam(c.key) for c in audit_events.columns if not c.primary_key})
+    .inline()
+)
 
 
 async def write_rows(statements: Statements, events: Sequence[Mapping[str, Any]]) -> None:

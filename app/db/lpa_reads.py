@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import BindParameter, Row, Select, bindparam, func, select
+from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .models import (
@@ -70,16 +70,37 @@ async def visible_lpa(
     return (await conn.execute(query)).first()
 
 
-async def people_of(conn: AsyncConnection, lpa_ids: list[int]) -> list[Row[*tuple[Any, ...]]]:
-    """Every actor of these LPAs with its address columns (prefixed `address_`), in order."""
+def _people(which: ColumnElement[bool]) -> Select[Any]:
+    """Actors with their address columns (prefixed `address_`), in order."""
     address_columns = [c.label(f"address_{c.name}") for c in addresses.c if c.name != "actor_id"]
-    query = (
+    return (
         select(actors, *address_columns)
         .select_from(actors.outerjoin(addresses, addresses.c.actor_id == actors.c.id))
-        .where(actors.c.lpa_id.in_(lpa_ids))
+        .where(which)
         .order_by(actors.c.lpa_id, actors.c.role, actors.c.position)
     )
-    return list((await conn.execute(query)).all())
+
+
+async def people_of(conn: AsyncConnection, lpa_ids: list[int]) -> list[Row[*tuple[Any, ...]]]:
+    """Every actor of these LPAs with its address columns (prefixed `address_`), in order."""
+    return list((await conn.execute(_people(actors.c.lpa_id.in_(lpa_ids)))).all())
+
+
+_LPA_BY_RULE = {
+    rule: Prepared(select(lpas).where(lpas.c.uid == bindparam("uid"), visible(rule, _CLIENT)))
+    for rule in RowRule
+}
+_PEOPLE_OF_ONE = Prepared(_people(actors.c.lpa_id == bindparam("lpa_id")))
+
+
+async def lpa_with_people(
+    statements: Statements, uid: str, rule: RowRule, client: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """A visible LPA's row and its people (as `people_of` gives them), in two round trips."""
+    lpa = await statements.first(_LPA_BY_RULE[rule], {"uid": uid, "client": client})
+    if lpa is None:
+        return None
+    return lpa, await statements.all(_PEOPLE_OF_ONE, {"lpa_id": lpa["id"]})
 
 
 def _related_queries(lpa_id: int) -> dict[str, Select[Any]]:

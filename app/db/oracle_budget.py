@@ -8,17 +8,18 @@ by default; in Redis when LPA_GATEWAY_REDIS_URL is set.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .engine import without_transaction
 from .models import OracleBudget, table
+from .prepared import Prepared, Statements
+from .types import UTCDateTime
 
 budgets = table(OracleBudget)
 
@@ -33,36 +34,50 @@ class FailureBudget(Protocol):
         ...
 
 
-class SqlBudget:
-    def __init__(self, engine: AsyncEngine, limit: int, window: timedelta) -> None:
-        self.engine, self.limit, self.window = engine, limit, window
-        self.reads = without_transaction(engine)
+_SINCE = bindparam("since", type_=UTCDateTime())  # the start of the current window
+_NOW = bindparam("now", type_=UTCDateTime())
+_SPENT = Prepared(
+    select(budgets.c.failures).where(
+        budgets.c.client == bindparam("client"),
+        budgets.c.lpa_uid == bindparam("uid"),
+        budgets.c.window_started_at > _SINCE,
+    )
+)
 
-    async def spent(self, client: str, uid: str, now: datetime) -> bool:
-        query = select(budgets.c.failures).where(
-            budgets.c.client == client,
-            budgets.c.lpa_uid == uid,
-            budgets.c.window_started_at > now - self.window,
-        )
-        async with self.reads.connect() as conn:
-            failures = (await conn.execute(query)).scalar()
-        return failures is not None and failures >= self.limit
 
-    async def fail(self, client: str, uid: str, now: datetime) -> int:
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(budgets).values(
-            client=client, lpa_uid=uid, window_started_at=now, failures=1
-        )
-        expired = budgets.c.window_started_at <= now - self.window
-        upsert = statement.on_conflict_do_update(
+def _upsert(insert: Callable[..., Any]) -> Prepared:
+    """One failure more, or the first of a new window, in one atomic statement."""
+    expired = budgets.c.window_started_at <= _SINCE
+    statement = insert(budgets).values(
+        client=bindparam("client"), lpa_uid=bindparam("uid"), window_started_at=_NOW, failures=1
+    )
+    return Prepared(
+        statement.on_conflict_do_update(
             index_elements=[budgets.c.client, budgets.c.lpa_uid],
             set_={
                 "failures": case((expired, 1), else_=budgets.c.failures + 1),
-                "window_started_at": case((expired, now), else_=budgets.c.window_started_at),
+                "window_started_at": case((expired, _NOW), else_=budgets.c.window_started_at),
             },
         ).returning(budgets.c.failures)
-        async with self.engine.begin() as conn:
-            return int((await conn.execute(upsert)).scalar_one())
+    )
+
+
+_FAIL = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+
+
+class SqlBudget:
+    def __init__(self, statements: Statements, limit: int, window: timedelta) -> None:
+        self.statements, self.limit, self.window = statements, limit, window
+        self._fail = _FAIL[statements.engine.dialect.name]
+
+    async def spent(self, client: str, uid: str, now: datetime) -> bool:
+        values = {"client": client, "uid": uid, "since": now - self.window}
+        row = await self.statements.first(_SPENT, values)
+        return row is not None and row["failures"] >= self.limit
+
+    async def fail(self, client: str, uid: str, now: datetime) -> int:
+        values = {"client": client, "uid": uid, "now": now, "since": now - self.window}
+        return int((await self.statements.write_one(self._fail, values))["failures"])
 
 
 class RedisBudget:

@@ -44,13 +44,13 @@ class _Compiled:
 
 
 def _compile(statement: Select[Any] | Insert, dialect: Dialect) -> _Compiled:
-    column_keys = None
-    if isinstance(statement, Insert):
-        column_keys = [c.key for c in statement.table.columns if not c.primary_key]
-    compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+    compiled = statement.compile(dialect=dialect)
     names = tuple(compiled.positiontup or ())
     params = [compiled.binds[name] for name in names]
-    columns = statement.selected_columns if isinstance(statement, Select) else ()
+    # a SELECT's columns, or an INSERT's RETURNING columns (none without RETURNING)
+    columns = (
+        statement.selected_columns if isinstance(statement, Select) else statement.exported_columns
+    )
     types = [c.type.dialect_impl(dialect) for c in columns]
     return _Compiled(
         sql=str(compiled),
@@ -137,6 +137,28 @@ class Statements:
         async with self.engine.connect() as conn:
             row = (await conn.execute(prepared.statement, dict(values))).first()
         return None if row is None else dict(row._mapping)
+
+    async def all(self, prepared: Prepared, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Every row, by column key."""
+        if self._pool is not None:
+            compiled = prepared.compiled(self.engine.dialect)
+            async with self._pool.acquire(timeout=self._timeout) as conn:
+                records = await conn.fetch(compiled.sql, *compiled.arguments(values))
+            return [compiled.row(r) for r in records]
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(prepared.statement, dict(values))).all()
+        return [dict(r._mapping) for r in rows]
+
+    async def write_one(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Run one write statement with RETURNING, committed on its own; its row."""
+        if self._pool is not None:
+            compiled = prepared.compiled(self.engine.dialect)
+            async with self._pool.acquire(timeout=self._timeout) as conn:
+                record = await conn.fetchrow(compiled.sql, *compiled.arguments(values))
+            return compiled.row(record)
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(prepared.statement, dict(values))).one()
+        return dict(row._mapping)
 
     async def insert_all(self, prepared: Prepared, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert every row, all or none. `prepared` holds an INSERT."""

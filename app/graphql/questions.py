@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from app.db.lpa_reads import people_of, related_rows, visible_lpa
+from app.db.lpa_reads import lpa_with_people, related_rows
 from app.domain.enums import LpaStatus
 from app.domain.fee_readiness import fee_reduction_ready
 from app.domain.readiness import registration_problems
@@ -22,14 +22,16 @@ Info = strawberry.Info[RequestContext, None]
 
 async def _load(info: Info, uid: str, needs: tuple[str, ...] = ()) -> dict[str, Any] | None:
     ctx = info.context
-    async with ctx.reads.connect() as conn:
-        lpa = await visible_lpa(conn, uid, ctx.rows, ctx.identity.client)
-        if lpa is None:
-            return None
-        people = await people_of(conn, [lpa.id])
-        related = await related_rows(conn, lpa.id, needs)
+    found = await lpa_with_people(ctx.statements, uid, ctx.rows, ctx.identity.client)
+    if found is None:
+        return None
+    lpa, people = found
+    related: dict[str, Any] = {}
+    if needs:
+        async with ctx.reads.connect() as conn:
+            related = await related_rows(conn, lpa["id"], needs)
     ctx.touched_uids.add(uid)
-    return {"lpa": dict(lpa._mapping), "people": [dict(p._mapping) for p in people], **related}
+    return {"lpa": lpa, "people": people, **related}
 
 
 async def validate_lpa(info: Info, uid: LpaUid) -> Validity | None:

@@ -51,12 +51,13 @@ def build_gateway(settings: Settings) -> Gateway:
     policy = load_policy(settings.policy_dir)
     views = client_views(policy, build_schema()._schema, settings)
     engine = create_engine(settings)
+    statements = statements_for(settings, engine)
     window = timedelta(seconds=settings.oracle_window_seconds)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     budget: FailureBudget = (
         RedisBudget(redis, settings.oracle_failure_budget, window, settings.redis_prefix)
         if redis is not None
-        else SqlBudget(engine, settings.oracle_failure_budget, window)
+        else SqlBudget(statements, settings.oracle_failure_budget, window)
     )
     key_ring = load_key_ring(settings, list(views))
     max_lifetime = timedelta(seconds=settings.token_max_lifetime_seconds)
@@ -64,7 +65,7 @@ def build_gateway(settings: Settings) -> Gateway:
         settings=settings,
         engine=engine,
         reads=without_transaction(engine),
-        statements=statements_for(settings, engine),
+        statements=statements,
         key_ring=key_ring,
         tokens=TokenCache(key_ring, max_lifetime),
         policy=policy,

@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.audit import REQUEST, audit_events, write_rows
 from app.db.engine import engine_for_url
-from app.db.lpa_reads import _DONOR_BY_RULE, _STATUS_BY_RULE, donor_identity, status_row
+from app.db.lpa_reads import (
+    _DONOR_BY_RULE,
+    _STATUS_BY_RULE,
+    donor_identity,
+    lpa_with_people,
+    people_of,
+    status_row,
+    visible_lpa,
+)
 from app.db.prepared import Prepared, Statements
 from app.db.visibility import RowRule
 from app.domain.demo import demo_uids, seed_demo
@@ -51,6 +59,20 @@ async def through_sqlalchemy(
     return None if row is None else dict(row._mapping)
 
 
+async def lpa_and_people(statements: Statements, uid: str, rule: RowRule, client: str) -> object:
+    found = await lpa_with_people(statements, uid, rule, client)
+    return None if found is None else (typed(found[0]), [typed(p) for p in found[1]])
+
+
+async def as_sqlalchemy(engine: AsyncEngine, uid: str, rule: RowRule, client: str) -> object:
+    async with engine.connect() as conn:
+        lpa = await visible_lpa(conn, uid, rule, client)
+        if lpa is None:
+            return None
+        people = await people_of(conn, [lpa.id])
+    return typed(dict(lpa._mapping)), [typed(dict(p._mapping)) for p in people]
+
+
 @pytest.mark.parametrize("rule", list(RowRule))
 async def test_lookups_answer_as_sqlalchemy_does(
     engine: AsyncEngine, statements: Statements, rule: RowRule
@@ -66,6 +88,9 @@ async def test_lookups_answer_as_sqlalchemy_does(
             expected = await through_sqlalchemy(engine, _DONOR_BY_RULE[rule], values)
             assert typed(donor) == typed(expected)
             found += status is not None
+            assert await lpa_and_people(statements, uid, rule, client) == await as_sqlalchemy(
+                engine, uid, rule, client
+            )
     assert found > 0  # the rule let something through, so values were compared, not Nones
 
 
