@@ -4,10 +4,9 @@ on a connection of its own (a connection is never shared by concurrent resolvers
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, select
+from sqlalchemy import ColumnElement, Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .models import (
@@ -33,14 +32,16 @@ def _people() -> Select[Any]:
     )
 
 
-# name -> (query over the table, the column keyed on, the order within a key)
-_BATCHES: dict[str, tuple[Select[Any], ColumnElement[Any], Sequence[ColumnElement[Any]]]] = {}
+# name -> (the query for a batch of `keys`, in order within a key; the column keyed on)
+_BATCHES: dict[str, tuple[Select[Any], ColumnElement[Any]]] = {}
 
 
 def _register(name: str, source: Table | Select[Any], key: str, *order: str) -> None:
     query = source if isinstance(source, Select) else select(source)
     columns = query.selected_columns
-    _BATCHES[name] = (query, columns[key], [columns[o] for o in order])
+    # Built once, the keys a bound parameter: SQLAlchemy computes its cache key only once.
+    batch = query.where(columns[key].in_(bindparam("keys", expanding=True)))
+    _BATCHES[name] = (batch.order_by(*[columns[o] for o in order]), columns[key])
 
 
 _register("people", _people(), "lpa_id", "role", "position")
@@ -59,10 +60,10 @@ async def rows_by_key(
     engine: AsyncEngine, name: str, keys: list[Any]
 ) -> list[list[dict[str, Any]]]:
     """For each key, in order, its rows of batch `name`."""
-    query, key_column, order = _BATCHES[name]
+    query, key_column = _BATCHES[name]
     grouped: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     async with engine.connect() as conn:
-        result = await conn.execute(query.where(key_column.in_(keys)).order_by(*order))
+        result = await conn.execute(query, {"keys": keys})
         for row in result:
             mapping = dict(row._mapping)
             grouped[mapping[key_column.key]].append(mapping)

@@ -14,6 +14,8 @@ changes = table(Change)
 outbox = table(OutboxEvent)
 
 LPA_UPDATED = "lpa-updated"
+_INSERT_CHANGE = insert(changes)
+_INSERT_EVENT = insert(outbox)
 
 
 async def record_change(
@@ -28,17 +30,17 @@ async def record_change(
     at: datetime,
 ) -> None:
     await conn.execute(
-        insert(changes).values(
-            lpa_id=lpa_id,
-            lpa_version=version,
-            change_type=change_type,
-            author=author,
-            applied_at=at,
-            fields=fields,
-        )
+        _INSERT_CHANGE,
+        {
+            "lpa_id": lpa_id,
+            "lpa_version": version,
+            "change_type": change_type,
+            "author": author,
+            "applied_at": at,
+            "fields": fields,
+        },
     )
     await conn.execute(
-        insert(outbox).values(
-            event_type=LPA_UPDATED, uid=uid, change_type=change_type, created_at=at
-        )
+        _INSERT_EVENT,
+        {"event_type": LPA_UPDATED, "uid": uid, "change_type": change_type, "created_at": at},
     )

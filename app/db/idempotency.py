@@ -6,12 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .models import IdempotencyRecord, table
 
 records = table(IdempotencyRecord)
+_RECALL = select(records.c.request_hash, records.c.response).where(
+    records.c.client == bindparam("client"), records.c.key == bindparam("key")
+)
+_REMEMBER = insert(records)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,13 +25,7 @@ class Remembered:
 
 
 async def recall(conn: AsyncConnection, client: str, key: str) -> Remembered | None:
-    row = (
-        await conn.execute(
-            select(records.c.request_hash, records.c.response).where(
-                records.c.client == client, records.c.key == key
-            )
-        )
-    ).first()
+    row = (await conn.execute(_RECALL, {"client": client, "key": key})).first()
     return None if row is None else Remembered(row.request_hash, row.response)
 
 
@@ -41,7 +39,12 @@ async def remember(
 ) -> None:
     """Store the answer; a concurrent twin makes this raise IntegrityError at insert or commit."""
     await conn.execute(
-        insert(records).values(
-            client=client, key=key, request_hash=request_hash, response=response, created_at=at
-        )
+        _REMEMBER,
+        {
+            "client": client,
+            "key": key,
+            "request_hash": request_hash,
+            "response": response,
+            "created_at": at,
+        },
     )

@@ -64,9 +64,13 @@ async def count_with_uids(conn: AsyncConnection, uids: list[str]) -> int:
 
 
 async def visible_lpa(
-    conn: AsyncConnection, uid: str, rule: RowRule, client: str
+    conn: AsyncConnection, uid: str, rule: RowRule, client: str, *, for_update: bool = False
 ) -> Row[*tuple[Any, ...]] | None:
+    """The LPA's row if the rule lets `client` see it. `for_update` locks the row until the
+    transaction ends, so what is read next (its people, its rows) belongs to this version."""
     query = select(lpas).where(lpas.c.uid == uid, visible(rule, client))
+    if for_update:
+        query = query.with_for_update()
     return (await conn.execute(query)).first()
 
 
@@ -93,11 +97,18 @@ _LPA_BY_RULE = {
 _PEOPLE_OF_ONE = Prepared(_people(actors.c.lpa_id == bindparam("lpa_id")))
 
 
+async def visible_lpa_row(
+    statements: Statements, uid: str, rule: RowRule, client: str
+) -> dict[str, Any] | None:
+    """`visible_lpa` in one round trip, outside any transaction."""
+    return await statements.first(_LPA_BY_RULE[rule], {"uid": uid, "client": client})
+
+
 async def lpa_with_people(
     statements: Statements, uid: str, rule: RowRule, client: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
     """A visible LPA's row and its people (as `people_of` gives them), in two round trips."""
-    lpa = await statements.first(_LPA_BY_RULE[rule], {"uid": uid, "client": client})
+    lpa = await visible_lpa_row(statements, uid, rule, client)
     if lpa is None:
         return None
     return lpa, await statements.all(_PEOPLE_OF_ONE, {"lpa_id": lpa["id"]})
@@ -131,8 +142,16 @@ async def related_rows(
     }
 
 
+_LPA_BY_ID = select(lpas).where(lpas.c.id == bindparam("lpa_id"))
+
+
 async def lpa_by_id(conn: AsyncConnection, lpa_id: int) -> Row[*tuple[Any, ...]]:
-    return (await conn.execute(select(lpas).where(lpas.c.id == lpa_id))).one()
+    return (await conn.execute(_LPA_BY_ID, {"lpa_id": lpa_id})).one()
+
+
+async def people_of_one(conn: AsyncConnection, lpa_id: int) -> list[Row[*tuple[Any, ...]]]:
+    """`people_of` one LPA, with a statement built once."""
+    return list((await conn.execute(_PEOPLE_OF_ONE.statement, {"lpa_id": lpa_id})).all())
 
 
 _DONOR_BY_RULE = {

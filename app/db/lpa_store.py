@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .models import (
@@ -50,6 +50,19 @@ _EMPTY_ACTOR = {c.name: None for c in actors.c if c.nullable}
 _EMPTY_ADDRESS = {c.name: None for c in addresses.c if c.nullable}
 
 
+# Statements built once: SQLAlchemy works out a constant statement's cache key only once, where
+# `.values(...)` on every call makes a new statement whose key is computed again each time.
+_NEW_NUMBER = insert(numbers).returning(numbers.c.id)
+_FORGET_NUMBER = delete(numbers).where(numbers.c.id == bindparam("number"))
+_INSERT_LPA = insert(lpas).returning(lpas.c.id)
+_INSERT_ACTORS = insert(actors)
+_INSERT_ADDRESSES = insert(addresses)
+_INSERT_ANOMALIES = insert(anomalies)
+_ANOMALY_KEYS = select(anomalies.c.source, anomalies.c.code).where(
+    anomalies.c.lpa_id == bindparam("lpa_id")
+)
+
+
 @dataclass(frozen=True, slots=True)
 class NewActor:
     row: Mapping[str, Any]  # columns of `actors`, including its issued `id`
@@ -58,17 +71,17 @@ class NewActor:
 
 async def allocate_number(conn: AsyncConnection) -> int:
     """A sequence number no other LPA has had or will have, even if this transaction fails."""
-    number = (await conn.execute(insert(numbers).returning(numbers.c.id))).scalar_one()
-    await conn.execute(delete(numbers).where(numbers.c.id == number))
+    number = (await conn.execute(_NEW_NUMBER)).scalar_one()
+    await conn.execute(_FORGET_NUMBER, {"number": number})
     return int(number)
 
 
 async def insert_lpa(
     conn: AsyncConnection, lpa: Mapping[str, Any], people: Sequence[NewActor]
 ) -> int:
-    lpa_id = (await conn.execute(insert(lpas).values(lpa).returning(lpas.c.id))).scalar_one()
+    lpa_id = (await conn.execute(_INSERT_LPA, dict(lpa))).scalar_one()
     await conn.execute(
-        insert(actors), [{**_EMPTY_ACTOR, **p.row, "lpa_id": lpa_id} for p in people]
+        _INSERT_ACTORS, [{**_EMPTY_ACTOR, **p.row, "lpa_id": lpa_id} for p in people]
     )
     located = [
         {**_EMPTY_ADDRESS, **p.address, "actor_id": p.row["id"]}
@@ -76,7 +89,7 @@ async def insert_lpa(
         if p.address is not None
     ]
     if located:
-        await conn.execute(insert(addresses), located)
+        await conn.execute(_INSERT_ADDRESSES, located)
     return int(lpa_id)
 
 
@@ -88,7 +101,7 @@ async def insert_anomalies(
         for source, code in found
     ]
     if rows:
-        await conn.execute(insert(anomalies), rows)
+        await conn.execute(_INSERT_ANOMALIES, rows)
 
 
 async def bump_version(conn: AsyncConnection, lpa_id: int, expected: int, at: datetime) -> bool:
@@ -124,8 +137,7 @@ async def insert_rows(
 
 
 async def anomaly_keys(conn: AsyncConnection, lpa_id: int) -> set[tuple[str, str]]:
-    query = select(anomalies.c.source, anomalies.c.code).where(anomalies.c.lpa_id == lpa_id)
-    return {(row.source, row.code) for row in await conn.execute(query)}
+    return {(row.source, row.code) for row in await conn.execute(_ANOMALY_KEYS, {"lpa_id": lpa_id})}
 
 
 async def resolve_anomalies(

@@ -9,7 +9,7 @@ from typing import Any, cast
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.history import record_change
-from app.db.lpa_reads import lpa_by_id, people_of
+from app.db.lpa_reads import lpa_by_id, people_of_one
 from app.db.lpa_store import (
     anomaly_keys,
     bump_version,
@@ -95,7 +95,7 @@ async def apply_change(
 async def refresh_anomalies(conn: AsyncConnection, lpa_id: int, at: datetime) -> None:
     """Store every safeguarding signal the LPA now shows that was never raised before."""
     lpa = await lpa_by_id(conn, lpa_id)
-    people = await people_of(conn, [lpa_id])
+    people = await people_of_one(conn, lpa_id)
     state = LpaState(dict(lpa._mapping), [dict(p._mapping) for p in people])
     known = await anomaly_keys(conn, lpa_id)
     found = {(p.source, p.code) for p in safeguarding(state, at.date())}

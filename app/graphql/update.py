@@ -17,7 +17,7 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.lpa_reads import people_of, related_rows, visible_lpa
+from app.db.lpa_reads import people_of_one, related_rows, visible_lpa
 from app.domain.problems import Problem as DomainProblem
 from app.domain.state import LpaState, Outcome
 from app.domain.verdict import Verdict
@@ -50,12 +50,12 @@ async def run_update(
 
     async def work(conn: AsyncConnection) -> Verdict:
         now = ctx.now()
-        row = await visible_lpa(conn, uid, ctx.rows, ctx.identity.client)
+        row = await visible_lpa(conn, uid, ctx.rows, ctx.identity.client, for_update=True)
         if row is None:
             return Verdict.refused([NOT_FOUND])
         if row.version != expected_version:
             return Verdict.refused([CONFLICT], uid=uid)
-        people = await people_of(conn, [row.id])
+        people = await people_of_one(conn, row.id)
         state = LpaState(
             dict(row._mapping),
             [dict(p._mapping) for p in people],

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import strawberry
 
-from app.db.lpa_reads import events_after, visible_lpa
+from app.db.lpa_reads import events_after, visible_lpa_row
 
 from ..context import RequestContext
 from ..scalars import LpaUid
@@ -16,12 +16,11 @@ Info = strawberry.Info[RequestContext, None]
 async def lpa(info: Info, uid: LpaUid) -> Lpa | None:
     """The full record of an LPA, for caseworkers. Null when unknown or not visible."""
     ctx = info.context
-    async with ctx.reads.connect() as conn:
-        row = await visible_lpa(conn, uid, ctx.rows, ctx.identity.client)
+    row = await visible_lpa_row(ctx.statements, uid, ctx.rows, ctx.identity.client)
     if row is None:
         return None
     ctx.touched_uids.add(uid)
-    return Lpa.of(dict(row._mapping))
+    return Lpa.of(row)
 
 
 @strawberry.type
