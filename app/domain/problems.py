@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -20,6 +21,7 @@ def pointer(*parts: str | int) -> str:
     return "".join("/" + _camel(p) if isinstance(p, str) else f"/{p}" for p in parts)
 
 
+@lru_cache(maxsize=1024)  # names of the schema's own fields: a small, fixed vocabulary
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(word.capitalize() for word in rest)

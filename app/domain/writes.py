@@ -48,7 +48,8 @@ async def store_lpa(
     row = lpa_row(draft, uid=uid, client=client, at=at)
     row.update(status=status, registration_date=registration_date)
     lpa_id = await insert_lpa(conn, row, actor_records(draft))
-    await insert_anomalies(conn, lpa_id, ((p.source, p.code) for p in anomalies), at)
+    raised = list(dict.fromkeys((p.source, p.code) for p in anomalies))  # in order, once each
+    await insert_anomalies(conn, lpa_id, raised, at)
     await record_change(
         conn,
         lpa_id=lpa_id,
@@ -59,7 +60,7 @@ async def store_lpa(
         fields=cast(list[dict[str, Any]], field_changes(None, draft)),
         at=at,
     )
-    await refresh_anomalies(conn, lpa_id, at)
+    await refresh_anomalies(conn, lpa_id, at, known=set(raised))
     return lpa_id
 
 
@@ -92,12 +93,16 @@ async def apply_change(
     return int(version) + 1
 
 
-async def refresh_anomalies(conn: AsyncConnection, lpa_id: int, at: datetime) -> None:
-    """Store every safeguarding signal the LPA now shows that was never raised before."""
+async def refresh_anomalies(
+    conn: AsyncConnection, lpa_id: int, at: datetime, known: set[tuple[str, str]] | None = None
+) -> None:
+    """Store every safeguarding signal the LPA now shows that was never raised before.
+    `known`: the anomalies it already has, when the caller has just written all of them."""
     lpa = await lpa_by_id(conn, lpa_id)
     people = await people_of_one(conn, lpa_id)
     state = LpaState(dict(lpa._mapping), [dict(p._mapping) for p in people])
-    known = await anomaly_keys(conn, lpa_id)
+    if known is None:
+        known = await anomaly_keys(conn, lpa_id)
     found = {(p.source, p.code) for p in safeguarding(state, at.date())}
     await insert_anomalies(conn, lpa_id, sorted(found - known), at)
 
