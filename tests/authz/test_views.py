@@ -217,3 +217,13 @@ async def test_views_are_built_per_client_and_differ(app: Starlette) -> None:
         "feeReductionReadyForDecision",
     }
     assert views["opg.poas.use"].executor is not views["opg.poas.sirius"].executor
+
+
+async def test_a_document_cached_for_one_client_is_never_served_to_another(gql: Any) -> None:
+    sirius_only = '{ lpa(uid: "M-1234-5678-9018") { uid } }'
+    for _ in range(3):  # the first run fills each executor's cache; later ones read it
+        allowed = await gql("opg.poas.sirius", sirius_only)
+        assert allowed.json() == {"data": {"lpa": None}}
+        refused = await gql("opg.poas.use", sirius_only)
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
