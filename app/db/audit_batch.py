@@ -108,9 +108,16 @@ class AuditBatch:
         log.error("audit rows lost at shutdown: %d", len(self._queued))
 
     async def _run(self) -> None:
+        failing = False  # one warning when writes start failing, one line when they recover
         while True:
             await asyncio.sleep(self._interval)
             try:
                 await self.flush()
             except Exception:
-                log.warning("audit rows not written yet: %d queued", len(self._queued))
+                if not failing:
+                    log.warning("audit rows not written yet: %d queued", len(self._queued))
+                failing = True
+            else:
+                if failing:
+                    log.warning("audit rows written again")
+                failing = False

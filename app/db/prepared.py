@@ -27,13 +27,14 @@ DRIVER = "asyncpg"  # the dialect driver whose connection runs prepared statemen
 class _Compiled:
     sql: str
     names: tuple[str, ...]  # bound parameters in positional order
-    defaults: tuple[Any, ...]  # values fixed when the statement was built
+    fixed: tuple[tuple[Any, ...], ...]  # () where the caller gives the value, else (value,)
     binds: tuple[Processor, ...]
     columns: tuple[str, ...]
     results: tuple[Processor, ...]
 
     def arguments(self, values: Mapping[str, Any]) -> list[Any]:
-        given = [values.get(n, d) for n, d in zip(self.names, self.defaults, strict=True)]
+        """Positional arguments; a parameter the caller must give and did not is a KeyError."""
+        given = [f[0] if f else values[n] for n, f in zip(self.names, self.fixed, strict=True)]
         return [v if p is None else p(v) for v, p in zip(given, self.binds, strict=True)]
 
     def row(self, record: Sequence[Any]) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def _compile(statement: Select[Any] | Insert, dialect: Dialect) -> _Compiled:
     return _Compiled(
         sql=str(compiled),
         names=names,
-        defaults=tuple(p.value for p in params),
+        fixed=tuple(() if p.required else (p.value,) for p in params),
         binds=tuple(p.type.dialect_impl(dialect).bind_processor(dialect) for p in params),
         columns=tuple(str(c.key) for c in columns),
         results=tuple(t.result_processor(dialect, None) for t in types),

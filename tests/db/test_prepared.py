@@ -137,3 +137,10 @@ async def test_audit_rows_read_back_as_written(engine: AsyncEngine, statements: 
     assert len(stored) == 2
     assert stored[0] == {**row, "occurred_at": at.astimezone(UTC)}
     assert stored[1]["request_id"] == "e" * 32
+
+
+def test_a_parameter_the_caller_must_give_is_never_filled_in() -> None:
+    own = _STATUS_BY_RULE[RowRule.OWN].compiled(engine_for_url("postgresql+asyncpg://x/y").dialect)
+    assert own.arguments({"uid": "M-1", "client": "opg.poas.use"}) == ["M-1", "opg.poas.use"]
+    with pytest.raises(KeyError, match="client"):
+        own.arguments({"uid": "M-1"})  # never `created_by = NULL`, silently
