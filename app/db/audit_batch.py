@@ -88,7 +88,8 @@ class AuditBatch:
     async def close(self) -> None:
         """Stop, write what is queued, and close the batch's connection."""
         if self._task is not None:
-            self._task.cancel()
+            async with self._lock:  # never cut a write off halfway: it might have committed
+                self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         try:

@@ -131,9 +131,7 @@ class Statements:
     async def first(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """The first row, by column key, or None."""
         if self._pool is not None:
-            compiled = prepared.compiled(self.engine.dialect)
-            async with self._pool.acquire(timeout=self._timeout) as conn:
-                record = await conn.fetchrow(compiled.sql, *compiled.arguments(values))
+            compiled, record = await self._on_pool("fetchrow", prepared, values)
             return None if record is None else compiled.row(record)
         async with self.engine.connect() as conn:
             row = (await conn.execute(prepared.statement, dict(values))).first()
@@ -142,9 +140,7 @@ class Statements:
     async def all(self, prepared: Prepared, values: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Every row, by column key."""
         if self._pool is not None:
-            compiled = prepared.compiled(self.engine.dialect)
-            async with self._pool.acquire(timeout=self._timeout) as conn:
-                records = await conn.fetch(compiled.sql, *compiled.arguments(values))
+            compiled, records = await self._on_pool("fetch", prepared, values)
             return [compiled.row(r) for r in records]
         async with self.engine.connect() as conn:
             rows = (await conn.execute(prepared.statement, dict(values))).all()
@@ -153,9 +149,7 @@ class Statements:
     async def write_one(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any]:
         """Run one write statement with RETURNING, committed on its own; its row."""
         if self._pool is not None:
-            compiled = prepared.compiled(self.engine.dialect)
-            async with self._pool.acquire(timeout=self._timeout) as conn:
-                record = await conn.fetchrow(compiled.sql, *compiled.arguments(values))
+            compiled, record = await self._on_pool("fetchrow", prepared, values)
             return compiled.row(record)
         async with self.engine.begin() as conn:
             row = (await conn.execute(prepared.statement, dict(values))).one()
@@ -173,6 +167,14 @@ class Statements:
             return
         async with self.engine.begin() as conn:
             await conn.execute(prepared.statement, [dict(r) for r in rows])
+
+    async def _on_pool(
+        self, method: str, prepared: Prepared, values: Mapping[str, Any]
+    ) -> tuple[_Compiled, Any]:
+        """`method` (fetchrow, fetch) of an acquired connection, with the statement's SQL."""
+        compiled = prepared.compiled(self.engine.dialect)
+        async with self._pool.acquire(timeout=self._timeout) as conn:
+            return compiled, await getattr(conn, method)(compiled.sql, *compiled.arguments(values))
 
 
 async def _nothing_to_reset(_conn: Any) -> None:
