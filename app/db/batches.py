@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .lpa_reads import people_select
 from .models import (
-    Actor,
-    Address,
     Anomaly,
     Change,
     FeeReductionDecision,
@@ -21,16 +20,6 @@ from .models import (
     TrustCorporationSignatory,
     table,
 )
-
-actors, addresses = table(Actor), table(Address)
-
-
-def _people() -> Select[Any]:
-    located = [c.label(f"address_{c.name}") for c in addresses.c if c.name != "actor_id"]
-    return select(actors, *located).select_from(
-        actors.outerjoin(addresses, addresses.c.actor_id == actors.c.id)
-    )
-
 
 # name -> (the query for a batch of `keys`, in order within a key; the column keyed on)
 _BATCHES: dict[str, tuple[Select[Any], ColumnElement[Any]]] = {}
@@ -44,7 +33,7 @@ def _register(name: str, source: Table | Select[Any], key: str, *order: str) -> 
     _BATCHES[name] = (batch.order_by(*[columns[o] for o in order]), columns[key])
 
 
-_register("people", _people(), "lpa_id", "role", "position")
+_register("people", people_select(), "lpa_id", "role", "position")
 _register("identity_checks", table(IdentityCheck), "actor_id", "checked_at")
 _register("signatories", table(TrustCorporationSignatory), "trust_corporation_id", "position")
 _register("fee_reduction_requests", table(FeeReductionRequest), "lpa_id", "requested_at")

@@ -74,15 +74,17 @@ async def visible_lpa(
     return (await conn.execute(query)).first()
 
 
-def _people(which: ColumnElement[bool]) -> Select[Any]:
-    """Actors with their address columns (prefixed `address_`), in order."""
+def people_select() -> Select[Any]:
+    """Actors with their address columns (prefixed `address_`)."""
     address_columns = [c.label(f"address_{c.name}") for c in addresses.c if c.name != "actor_id"]
-    return (
-        select(actors, *address_columns)
-        .select_from(actors.outerjoin(addresses, addresses.c.actor_id == actors.c.id))
-        .where(which)
-        .order_by(actors.c.lpa_id, actors.c.role, actors.c.position)
+    return select(actors, *address_columns).select_from(
+        actors.outerjoin(addresses, addresses.c.actor_id == actors.c.id)
     )
+
+
+def _people(which: ColumnElement[bool]) -> Select[Any]:
+    """The people `which` selects, in order."""
+    return people_select().where(which).order_by(actors.c.lpa_id, actors.c.role, actors.c.position)
 
 
 async def people_of(conn: AsyncConnection, lpa_ids: list[int]) -> list[Row[*tuple[Any, ...]]]:

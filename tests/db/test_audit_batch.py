@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -151,6 +152,26 @@ async def test_close_writes_what_is_queued(engine: AsyncEngine, database_url: st
         batch.add(row(n))
     await batch.close()  # long before the interval: close itself writes them
     assert await stored(engine) == [f"{n:032x}" for n in range(4)]
+
+
+async def test_close_waits_for_a_write_in_flight_instead_of_cutting_it_off(
+    engine: AsyncEngine, statements: Statements, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real, committed = audit_batch.write_rows, asyncio.Event()
+
+    async def slow_to_answer(target: Statements, rows: Sequence[Mapping[str, Any]]) -> None:
+        await real(target, rows)  # committed ...
+        committed.set()
+        await asyncio.sleep(0.3)  # ... but the answer is slow to come back
+
+    monkeypatch.setattr(audit_batch, "write_rows", slow_to_answer)
+    batch = AuditBatch(statements, interval=0.05)
+    await batch.start()
+    for n in range(3):
+        batch.add(row(n))
+    await committed.wait()
+    await batch.close()  # cutting the write off now would leave its rows queued: twice
+    assert await stored(engine) == [f"{n:032x}" for n in range(3)]
 
 
 @pytest.mark.parametrize(("interval", "max_lag"), [(1.0, 1.0), (0.2, 1.001), (0.0, 0.5)])

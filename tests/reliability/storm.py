@@ -43,12 +43,12 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 
+from tests.factories import attorney, online_lpa
 from tests.reliability.cluster import Cluster, create_database, free_port, throwaway_cluster
 from tests.reliability.gateways import ROOT, GatewayProcess, cli, gateway_env, mint_token
 
 CLIENT = "opg.poas.makeregister"
 SUB = "urn:opg:poas:makeregister:users:5702a000-0000-4000-8000-000000000001"
-DONOR_SIGNED = "2026-01-05T10:00:00Z"
 OTHERS_SIGNED = "2026-01-06T09:30:00Z"
 RESULTS_DIR = ROOT / "var" / "storm"
 
@@ -175,48 +175,18 @@ def plan(config: StormConfig, run_id: str) -> list[Chain]:
 
 
 def lpa_input(chain: Chain) -> dict[str, Any]:
-    def address(postcode: str) -> dict[str, Any]:
-        return {"line1": "1 Storm Street", "town": "Faultby", "postcode": postcode, "country": "GB"}
-
-    def attorney(first: str, born: str) -> dict[str, Any]:
-        return {
-            "firstNames": first,
-            "lastName": "Attorney",
-            "dateOfBirth": born,
-            "email": f"{first.lower()}@example.com",
-            "channel": "ONLINE",
-            "appointmentType": "ORIGINAL",
-            "address": address("AB1 2CD"),
-        }
-
-    return {
-        "lpaType": "PROPERTY_AND_AFFAIRS",
-        "channel": "ONLINE",
-        "language": "EN",
-        "donor": {
-            "firstNames": chain.marker,
-            "lastName": "Donor",
-            "dateOfBirth": "1950-01-01",
-            "email": "donor@example.com",
-            "address": address("SW1A 1AA"),
-        },
-        # an attorney born in 2020 is under 18: an online create with one is refused
-        "attorneys": [
-            attorney("Ada", "1980-02-03" if chain.valid else "2020-02-03"),
-            attorney("Bea", "1982-04-05"),
+    """The tests' valid online LPA with two attorneys acting jointly, the donor named by the
+    chain's marker; an invalid chain's first attorney is born in 2020, under 18, so an online
+    create with it is refused."""
+    lpa = online_lpa(
+        attorneys=[
+            attorney(dateOfBirth="1980-02-03" if chain.valid else "2020-02-03"),
+            attorney(firstNames="Bea", email="bea@example.com", dateOfBirth="1982-04-05"),
         ],
-        "howAttorneysMakeDecisions": "JOINTLY",
-        "certificateProvider": {
-            "firstNames": "Cerys",
-            "lastName": "Provider",
-            "phone": "07700900001",
-            "email": "cerys@example.com",
-            "channel": "ONLINE",
-            "address": address("XY9 8ZW"),
-        },
-        "whenTheLpaCanBeUsed": "WHEN_HAS_CAPACITY",
-        "signedAt": DONOR_SIGNED,
-    }
+        howAttorneysMakeDecisions="JOINTLY",
+    )
+    lpa["donor"]["firstNames"] = chain.marker
+    return lpa
 
 
 @dataclass
