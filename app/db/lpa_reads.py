@@ -87,11 +87,6 @@ def _people(which: ColumnElement[bool]) -> Select[Any]:
     return people_select().where(which).order_by(actors.c.lpa_id, actors.c.role, actors.c.position)
 
 
-async def people_of(conn: AsyncConnection, lpa_ids: list[int]) -> list[Row[*tuple[Any, ...]]]:
-    """Every actor of these LPAs with its address columns (prefixed `address_`), in order."""
-    return list((await conn.execute(_people(actors.c.lpa_id.in_(lpa_ids)))).all())
-
-
 _LPA_BY_RULE = {
     rule: Prepared(select(lpas).where(lpas.c.uid == bindparam("uid"), visible(rule, _CLIENT)))
     for rule in RowRule
@@ -109,7 +104,7 @@ async def visible_lpa_row(
 async def lpa_with_people(
     statements: Statements, uid: str, rule: RowRule, client: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """A visible LPA's row and its people (as `people_of` gives them), in two round trips."""
+    """A visible LPA's row and its people (as `people_of_one` gives them), in two round trips."""
     lpa = await visible_lpa_row(statements, uid, rule, client)
     if lpa is None:
         return None
@@ -152,7 +147,7 @@ async def lpa_by_id(conn: AsyncConnection, lpa_id: int) -> Row[*tuple[Any, ...]]
 
 
 async def people_of_one(conn: AsyncConnection, lpa_id: int) -> list[Row[*tuple[Any, ...]]]:
-    """`people_of` one LPA, with a statement built once."""
+    """Every actor of one LPA with its address columns (prefixed `address_`), in order."""
     return list((await conn.execute(_PEOPLE_OF_ONE.statement, {"lpa_id": lpa_id})).all())
 
 

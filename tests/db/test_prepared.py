@@ -17,7 +17,7 @@ from app.db.lpa_reads import (
     _STATUS_BY_RULE,
     donor_identity,
     lpa_with_people,
-    people_of,
+    people_of_one,
     status_row,
     visible_lpa,
 )
@@ -69,7 +69,7 @@ async def as_sqlalchemy(engine: AsyncEngine, uid: str, rule: RowRule, client: st
         lpa = await visible_lpa(conn, uid, rule, client)
         if lpa is None:
             return None
-        people = await people_of(conn, [lpa.id])
+        people = await people_of_one(conn, lpa.id)
     return typed(dict(lpa._mapping)), [typed(dict(p._mapping)) for p in people]
 
 
