@@ -169,8 +169,8 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _seed_demo(settings: Settings) -> list[dict[str, Any]]:
+    from app.db.demo import seed_demo
     from app.db.engine import create_engine
-    from app.domain.demo import seed_demo
 
     engine = create_engine(settings)
     try:

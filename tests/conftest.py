@@ -185,6 +185,6 @@ def spy(app: Starlette) -> ResolverSpy:
 
 @pytest.fixture
 async def demo(app: Starlette) -> list[dict[str, object]]:
-    from app.domain.demo import seed_demo
+    from app.db.demo import seed_demo
 
     return await seed_demo(app.state.gateway.engine)

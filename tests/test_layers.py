@@ -1,7 +1,7 @@
-"""Imports point one way: http -> graphql (with authz beside it) -> domain -> db.
-
-`app.settings` sits below everything. The one sanctioned exception is `app.domain.enums`, a
-leaf vocabulary module with no imports of its own, which the db layer uses for column types.
+"""Imports point one way: http -> graphql -> domain, with authz beside graphql (graphql may
+use authz, authz nothing of graphql), and db -> domain: the database layer maps the domain's
+records to tables, so it depends on the domain and never the reverse. graphql reaches the
+database only through db. `app.settings` sits below everything.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import ast
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "app"
-RANK = {"settings": 0, "db": 1, "domain": 2, "authz": 3, "graphql": 3, "http": 4, "cli": 5}
-LEAF_VOCABULARY = {"app.domain.enums"}
+RANK = {"settings": 0, "domain": 1, "db": 2, "authz": 3, "graphql": 4, "http": 5, "cli": 6}
 FRAMEWORKS = ("strawberry", "starlette", "graphql", "uvicorn", "httpx")
 
 
@@ -51,7 +50,7 @@ def upward_imports(root: Path = APP) -> list[str]:
         if own is None:
             continue
         for name in _imports(path, root):
-            if not name.startswith("app.") or name in LEAF_VOCABULARY:
+            if not name.startswith("app."):
                 continue
             other = RANK.get(_layer(name))
             if other is not None and other > own:
@@ -79,8 +78,24 @@ def test_the_checker_sees_upward_imports(tmp_path: Path) -> None:
     (tmp_path / "domain").mkdir()
     (tmp_path / "db" / "leak.py").write_text("from app.http.app import create_app\n")
     (tmp_path / "domain" / "rel.py").write_text("from ..graphql import schema\n")
-    (tmp_path / "db" / "fine.py").write_text("from app.domain.enums import LpaType\n")
+    (tmp_path / "authz").mkdir()
+    (tmp_path / "db" / "fine.py").write_text("from app.domain.records import Lpa\n")
+    (tmp_path / "domain" / "store.py").write_text("from app.db.models import Lpa\n")
+    (tmp_path / "authz" / "cycle.py").write_text("from app.graphql.errors import Forbidden\n")
     assert sorted(upward_imports(tmp_path)) == [
+        "app.authz.cycle imports app.graphql.errors",
         "app.db.leak imports app.http.app",
         "app.domain.rel imports app.graphql",
+        "app.domain.store imports app.db.models",
     ]
+
+
+def test_the_domain_imports_no_framework_or_database() -> None:
+    wrong = [
+        f"{module} imports {name}"
+        for module, path in _modules()
+        if _layer(module) == "domain"
+        for name in _imports(path)
+        if name.split(".")[0] in ("sqlalchemy", "asyncpg", "strawberry", "pydantic")
+    ]
+    assert wrong == []

@@ -17,8 +17,8 @@ from graphql import (
     print_schema,
 )
 
-from .client_view import client_view
 from .policy import Policy, PolicyError
+from .views import build_view
 
 FULL = "schema.graphql"
 ACCEPTED = "accepted-breaking-changes.toml"
@@ -32,7 +32,7 @@ def render(schema: GraphQLSchema) -> str:
 def contract_files(policy: Policy, full: GraphQLSchema) -> dict[str, str]:
     files = {FULL: render(full)}
     for client in policy.clients.values():
-        files[f"{client.id}.graphql"] = render(client_view(full, client).schema)
+        files[f"{client.id}.graphql"] = render(build_view(full, client))
     return files
 
 

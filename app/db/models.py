@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from app.domain import caps
 from app.domain.enums import (
     ActorRole,
     AnomalyStatus,
@@ -143,15 +144,15 @@ class Actor(Base):
     lpa_id: Mapped[int] = mapped_column(ForeignKey("lpas.id", ondelete="CASCADE"), index=True)
     role: Mapped[ActorRole] = mapped_column(vocabulary(ActorRole))
     position: Mapped[int] = mapped_column(Integer)
-    first_names: Mapped[str | None] = mapped_column(String(100))
-    last_name: Mapped[str | None] = mapped_column(String(100))
-    name: Mapped[str | None] = mapped_column(String(100))
-    company_number: Mapped[str | None] = mapped_column(String(32))
+    first_names: Mapped[str | None] = mapped_column(String(caps.NAME))
+    last_name: Mapped[str | None] = mapped_column(String(caps.NAME))
+    name: Mapped[str | None] = mapped_column(String(caps.NAME))
+    company_number: Mapped[str | None] = mapped_column(String(caps.COMPANY_NUMBER))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
-    email: Mapped[str | None] = mapped_column(String(254))
-    mobile: Mapped[str | None] = mapped_column(String(32))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    other_names_known_by: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(caps.EMAIL))
+    mobile: Mapped[str | None] = mapped_column(String(caps.PHONE))
+    phone: Mapped[str | None] = mapped_column(String(caps.PHONE))
+    other_names_known_by: Mapped[str | None] = mapped_column(String(caps.NAME))
     contact_language_preference: Mapped[Language | None] = mapped_column(vocabulary(Language))
     channel: Mapped[Channel | None] = mapped_column(vocabulary(Channel))
     status: Mapped[AttorneyStatus | None] = mapped_column(vocabulary(AttorneyStatus))
@@ -167,12 +168,12 @@ class Address(Base):
     actor_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("actors.id", ondelete="CASCADE"), unique=True
     )
-    line1: Mapped[str] = mapped_column(String(100))
-    line2: Mapped[str | None] = mapped_column(String(100))
-    line3: Mapped[str | None] = mapped_column(String(100))
-    town: Mapped[str | None] = mapped_column(String(100))
-    postcode: Mapped[str | None] = mapped_column(String(16))
-    country: Mapped[str | None] = mapped_column(String(2))
+    line1: Mapped[str] = mapped_column(String(caps.ADDRESS_LINE))
+    line2: Mapped[str | None] = mapped_column(String(caps.ADDRESS_LINE))
+    line3: Mapped[str | None] = mapped_column(String(caps.ADDRESS_LINE))
+    town: Mapped[str | None] = mapped_column(String(caps.ADDRESS_LINE))
+    postcode: Mapped[str | None] = mapped_column(String(caps.POSTCODE))
+    country: Mapped[str | None] = mapped_column(String(caps.COUNTRY))
 
 
 class TrustCorporationSignatory(Base):
@@ -184,9 +185,9 @@ class TrustCorporationSignatory(Base):
         ForeignKey("actors.id", ondelete="CASCADE")
     )
     position: Mapped[int] = mapped_column(Integer)
-    first_names: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
-    professional_title: Mapped[str | None] = mapped_column(String(100))
+    first_names: Mapped[str] = mapped_column(String(caps.NAME))
+    last_name: Mapped[str] = mapped_column(String(caps.NAME))
+    professional_title: Mapped[str | None] = mapped_column(String(caps.NAME))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -220,7 +221,7 @@ class FeeReductionRequest(Base):
     lpa_id: Mapped[int] = mapped_column(ForeignKey("lpas.id", ondelete="CASCADE"), index=True)
     requested_type: Mapped[FeeType] = mapped_column(vocabulary(FeeType))
     evidence_delivery: Mapped[EvidenceDelivery] = mapped_column(vocabulary(EvidenceDelivery))
-    previous_application_number: Mapped[str | None] = mapped_column(String(32))
+    previous_application_number: Mapped[str | None] = mapped_column(String(caps.APPLICATION_NUMBER))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -234,7 +235,7 @@ class FeeReductionDecision(Base):
     outcome: Mapped[FeeDecisionOutcome] = mapped_column(vocabulary(FeeDecisionOutcome))
     approved_type: Mapped[FeeType | None] = mapped_column(vocabulary(FeeType))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    decided_by: Mapped[str] = mapped_column(String(255))
+    decided_by: Mapped[str] = mapped_column(String(caps.AUTHOR))
 
 
 class Payment(Base):
@@ -243,7 +244,7 @@ class Payment(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     lpa_id: Mapped[int] = mapped_column(ForeignKey("lpas.id", ondelete="CASCADE"), index=True)
     amount_pence: Mapped[int] = mapped_column(Integer)
-    reference: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str] = mapped_column(String(caps.PAYMENT_REFERENCE))
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -254,12 +255,12 @@ class Anomaly(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     lpa_id: Mapped[int] = mapped_column(ForeignKey("lpas.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(String(255))
+    code: Mapped[str] = mapped_column(String(caps.PROBLEM_CODE))
+    source: Mapped[str] = mapped_column(String(caps.ANOMALY_SOURCE))
     status: Mapped[AnomalyStatus] = mapped_column(vocabulary(AnomalyStatus))
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    resolved_by: Mapped[str | None] = mapped_column(String(255))
+    resolved_by: Mapped[str | None] = mapped_column(String(caps.AUTHOR))
 
 
 class Change(Base):

@@ -17,43 +17,44 @@ from graphql import (
     get_nullable_type,
 )
 
+from app.domain import caps
+
 from .errors import BadUserInput
 
-NAME, TEXT = 100, 10_000
 STRING_CAPS: dict[str, int] = {
-    "firstNames": NAME,
-    "lastName": NAME,
-    "name": NAME,
-    "otherNamesKnownBy": NAME,
-    "professionalTitle": NAME,
-    "line1": NAME,
-    "line2": NAME,
-    "line3": NAME,
-    "town": NAME,
-    "postcode": 16,
-    "country": 2,
-    "email": 254,
-    "mobile": 32,
-    "phone": 32,
-    "companyNumber": 32,
-    "restrictionsAndConditions": TEXT,
-    "howAttorneysMakeDecisionsDetails": TEXT,
-    "howReplacementAttorneysMakeDecisionsDetails": TEXT,
-    "howReplacementAttorneysStepInDetails": TEXT,
-    "idempotencyKey": 255,
-    "reference": 64,
-    "previousApplicationNumber": 32,
-    "source": 255,
-    "code": 64,
+    "firstNames": caps.NAME,
+    "lastName": caps.NAME,
+    "name": caps.NAME,
+    "otherNamesKnownBy": caps.NAME,
+    "professionalTitle": caps.NAME,
+    "line1": caps.ADDRESS_LINE,
+    "line2": caps.ADDRESS_LINE,
+    "line3": caps.ADDRESS_LINE,
+    "town": caps.ADDRESS_LINE,
+    "postcode": caps.POSTCODE,
+    "country": caps.COUNTRY,
+    "email": caps.EMAIL,
+    "mobile": caps.PHONE,
+    "phone": caps.PHONE,
+    "companyNumber": caps.COMPANY_NUMBER,
+    "restrictionsAndConditions": caps.TEXT,
+    "howAttorneysMakeDecisionsDetails": caps.TEXT,
+    "howReplacementAttorneysMakeDecisionsDetails": caps.TEXT,
+    "howReplacementAttorneysStepInDetails": caps.TEXT,
+    "idempotencyKey": caps.IDEMPOTENCY_KEY,
+    "reference": caps.PAYMENT_REFERENCE,
+    "previousApplicationNumber": caps.APPLICATION_NUMBER,
+    "source": caps.ANOMALY_SOURCE,
+    "code": caps.PROBLEM_CODE,
 }
 LIST_CAPS: dict[str, int] = {
-    "attorneys": 20,
-    "trustCorporations": 5,
-    "peopleToNotify": 10,
-    "signatories": 5,
-    "changes": 10,
+    "attorneys": caps.ATTORNEYS_GIVEN,
+    "trustCorporations": caps.TRUST_CORPORATIONS_GIVEN,
+    "peopleToNotify": caps.PEOPLE_TO_NOTIFY_GIVEN,
+    "signatories": caps.SIGNATORIES_GIVEN,
+    "changes": caps.ATTORNEY_CHANGES,
 }
-FALLBACK_STRING_CAP = NAME  # fail closed for a string input nobody gave a cap
+FALLBACK_STRING_CAP = caps.NAME  # fail closed for a string input nobody gave a cap
 
 
 class InputBounds:

@@ -6,12 +6,12 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.lpa_store import allocate_number
+from app.db.writes import store_lpa
 from app.domain.draft import LpaDraft
 from app.domain.enums import Channel
 from app.domain.rules import validate_draft
 from app.domain.uid import uid_for_sequence
 from app.domain.verdict import Verdict
-from app.domain.writes import store_lpa
 
 from .context import RequestContext
 from .idempotent import run_once

@@ -18,10 +18,10 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.lpa_reads import people_of_one, related_rows, visible_lpa
+from app.db.writes import apply_change
 from app.domain.problems import Problem as DomainProblem
 from app.domain.state import LpaState, Outcome
 from app.domain.verdict import Verdict
-from app.domain.writes import apply_change
 
 from .context import RequestContext
 from .idempotent import run_once

@@ -8,8 +8,8 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from app.db.demo import demo_uids
 from app.db.lpa_reads import count_with_uids
-from app.domain.demo import demo_uids
 from app.settings import Settings
 
 from .collector import restore, settle_after_startup

@@ -8,7 +8,6 @@ from datetime import timedelta
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.authz.client_view import ClientView, client_views
 from app.authz.keys import KeyRing, load_key_ring
 from app.authz.policy import Policy, load_policy
 from app.authz.token_cache import TokenCache
@@ -16,6 +15,7 @@ from app.db.audit_batch import AuditBatch
 from app.db.engine import create_engine, statements_for, without_transaction
 from app.db.oracle_budget import FailureBudget, RedisBudget, SqlBudget
 from app.db.prepared import Statements
+from app.graphql.client_view import ClientView, client_views
 from app.graphql.schema import build_schema
 from app.settings import Settings
 

@@ -18,11 +18,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.authz.client_view import ClientView
 from app.authz.tokens import Identity, Unauthenticated, bearer_token
 from app.db.audit import record
 from app.db.audit_batch import AuditBacklog
 from app.db.availability import database_unavailable
+from app.graphql.client_view import ClientView
 from app.graphql.context import RequestContext
 from app.graphql.errors import (
     INTERNAL_MESSAGE,

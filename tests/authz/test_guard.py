@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
-from app.authz.client_view import ClientView
-from app.authz.guard import FieldGuard
 from app.authz.views import build_view
+from app.graphql.client_view import ClientView
 from app.graphql.executor import Executor
+from app.graphql.guard import FieldGuard
 from tests.spy import ResolverSpy
 
 pytestmark = pytest.mark.anyio

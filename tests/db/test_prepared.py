@@ -11,6 +11,7 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.audit import REQUEST, audit_events, write_rows
+from app.db.demo import demo_uids, seed_demo
 from app.db.engine import engine_for_url
 from app.db.lpa_reads import (
     _DONOR_BY_RULE,
@@ -23,7 +24,6 @@ from app.db.lpa_reads import (
 )
 from app.db.prepared import Prepared, Statements
 from app.db.visibility import RowRule
-from app.domain.demo import demo_uids, seed_demo
 
 pytestmark = pytest.mark.anyio
 CALLERS = ("opg.poas.makeregister", "opg.poas.sirius", "opg.poas.use")

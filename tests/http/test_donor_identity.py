@@ -59,7 +59,7 @@ async def ask(oracle_app: Starlette, token: Any) -> Any:
 
 @pytest.fixture
 async def demo_lpas(oracle_app: Starlette) -> list[dict[str, Any]]:
-    from app.domain.demo import seed_demo
+    from app.db.demo import seed_demo
 
     return await seed_demo(oracle_app.state.gateway.engine)
 

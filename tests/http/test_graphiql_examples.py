@@ -103,7 +103,7 @@ async def test_a_saved_example_is_refused_to_a_client_not_granted_it(
 
 
 def test_examples_name_demo_lpas_only() -> None:
-    from app.domain.demo import demo_uids
+    from app.db.demo import demo_uids
 
     for client, example in EXAMPLES:
         uid = example.variables.get("uid")

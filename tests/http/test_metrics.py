@@ -102,7 +102,7 @@ async def test_an_oracle_lockout_is_counted_once(
     settings: Settings, token: Callable[[str], str]
 ) -> None:
     async with serving(replace(settings, oracle_failure_budget=2)) as (app, http):
-        from app.domain.demo import seed_demo
+        from app.db.demo import seed_demo
 
         lpa = registered(await seed_demo(app.state.gateway.engine))
         wrong = {"uid": lpa["uid"], "dob": "1900-01-01", "postcode": "ZZ1 1ZZ"}

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import httpx
 
 from app.authz.tokens import mint_dev_token
+from app.db.demo import seed_demo
 from app.db.engine import engine_for_url
-from app.domain.demo import seed_demo
 from app.settings import Settings
 from tests.processes import gateway
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.authz.keys import KeyConfigError
-from app.domain.demo import seed_demo
+from app.db.demo import seed_demo
 from app.http.app import StartupRefused, create_app
 from app.http.collector import YOUNG_THRESHOLD
 from app.settings import Settings

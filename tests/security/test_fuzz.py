@@ -24,9 +24,9 @@ from hypothesis_graphql import from_schema
 from starlette.applications import Starlette
 
 from app.authz.tokens import mint_dev_token
+from app.db.demo import seed_demo
 from app.db.engine import engine_for_url
 from app.db.migrate import upgrade
-from app.domain.demo import seed_demo
 from app.settings import Settings
 from tests.factories import SUBS
 from tests.processes import gateway

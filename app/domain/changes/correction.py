@@ -11,10 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
-
-from app.db.models import Actor, Address, table
-
+from .. import caps
 from ..enums import ActorRole, LpaStatus
 from ..problems import Problem, pointer
 from ..rules import validate_draft
@@ -43,17 +40,22 @@ ADDRESS_FIELDS = ("line1", "line2", "line3", "town", "postcode", "country")
 _REQUIRED = frozenset({"first_names", "last_name", "date_of_birth", "phone", "signed_at"})
 
 
-def _widths(model: type[Actor] | type[Address], prefix: str = "") -> dict[str, int]:
-    """The widths of the stored columns, so an over-long value is refused as a problem rather
-    than failing in the database (PostgreSQL enforces VARCHAR widths, SQLite does not)."""
-    widths = {}
-    for column in table(model).c:
-        if isinstance(column.type, String) and column.type.length is not None:
-            widths[prefix + column.name] = column.type.length
-    return widths
-
-
-_WIDTHS = {**_widths(Actor), **_widths(Address, "address_")}
+# The caps of what a correction may write, so an over-long value is refused as a problem
+# rather than failing in the database (PostgreSQL enforces VARCHAR widths, SQLite does not).
+_WIDTHS = {
+    "first_names": caps.NAME,
+    "last_name": caps.NAME,
+    "other_names_known_by": caps.NAME,
+    "email": caps.EMAIL,
+    "phone": caps.PHONE,
+    "mobile": caps.PHONE,
+    "address_line1": caps.ADDRESS_LINE,
+    "address_line2": caps.ADDRESS_LINE,
+    "address_line3": caps.ADDRESS_LINE,
+    "address_town": caps.ADDRESS_LINE,
+    "address_postcode": caps.POSTCODE,
+    "address_country": caps.COUNTRY,
+}
 
 Target = tuple[str, Mapping[str, Any], Mapping[str, Any]]  # input pointer, actor, given fields
 

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 
 from graphql import GraphQLSchema, NoSchemaIntrospectionCustomRule
 
-from app.graphql.bounds import InputBounds
-from app.graphql.executor import Executor
-from app.graphql.limits import rules_for
+from app.authz.check import check_policy
+from app.authz.policy import ClientPolicy, Policy
+from app.authz.views import build_view
 from app.settings import Settings
 
-from .check import check_policy
+from .bounds import InputBounds
+from .executor import Executor
 from .guard import FieldGuard
-from .policy import ClientPolicy, Policy
-from .views import build_view
+from .limits import rules_for
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.db.lpa_store import sign_all_actors
-from app.db.models import Lpa
-
-from .draft import AddressDraft, LpaDraft
-from .enums import (
+from app.domain.draft import AddressDraft, LpaDraft
+from app.domain.enums import (
     AppointmentType,
     Channel,
     HowAttorneysMakeDecisions,
@@ -27,8 +24,11 @@ from .enums import (
     LpaType,
     WhenTheLpaCanBeUsed,
 )
-from .rules import validate_draft
-from .uid import uid_for_sequence
+from app.domain.rules import validate_draft
+from app.domain.uid import uid_for_sequence
+
+from .lpa_store import sign_all_actors
+from .models import Lpa
 from .writes import store_lpa
 
 DEMO_CLIENT = "opg.poas.makeregister"

@@ -7,10 +7,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from app.db.lpa_store import NewActor
+from app.domain.draft import AddressDraft, LpaDraft
+from app.domain.enums import (
+    ActorRole,
+    AppointmentType,
+    AttorneyStatus,
+    HowAttorneysMakeDecisions,
+    LpaStatus,
+)
 
-from .draft import AddressDraft, LpaDraft
-from .enums import ActorRole, AppointmentType, AttorneyStatus, HowAttorneysMakeDecisions, LpaStatus
+from .lpa_store import NewActor
 
 
 def lpa_row(draft: LpaDraft, *, uid: str, client: str, at: datetime) -> dict[str, Any]:

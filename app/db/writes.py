@@ -8,9 +8,18 @@ from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.history import record_change
-from app.db.lpa_reads import lpa_by_id, people_of_one
-from app.db.lpa_store import (
+from app.domain.anomalies import safeguarding
+from app.domain.canonical import jsonable
+from app.domain.draft import LpaDraft
+from app.domain.enums import LpaStatus
+from app.domain.history import field_changes
+from app.domain.problems import Problem, pointer
+from app.domain.state import LpaChange, LpaState, actor_pointer
+
+from .assembly import actor_records, lpa_row
+from .history import record_change
+from .lpa_reads import lpa_by_id, people_of_one
+from .lpa_store import (
     anomaly_keys,
     bump_version,
     insert_anomalies,
@@ -20,15 +29,6 @@ from app.db.lpa_store import (
     update_actor,
     update_lpa,
 )
-
-from .anomalies import safeguarding
-from .assembly import actor_records, lpa_row
-from .canonical import jsonable
-from .draft import LpaDraft
-from .enums import LpaStatus
-from .history import field_changes
-from .problems import Problem, pointer
-from .state import LpaChange, LpaState, actor_pointer
 
 CREATE = "CREATE"
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
-from app.graphql.errors import Forbidden
+from app.authz.policy import ClientPolicy
 
-from .policy import ClientPolicy
+from .errors import Forbidden
 
 
 class FieldGuard:
