@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.domain.assemble import new_lpa
 from app.domain.draft import AddressDraft, LpaDraft
 from app.domain.enums import (
     AppointmentType,
@@ -29,7 +30,7 @@ from app.domain.uid import uid_for_sequence
 
 from .lpa_store import sign_all_actors
 from .models import Lpa
-from .writes import store_lpa
+from .repository import create_lpa
 
 DEMO_CLIENT = "opg.poas.makeregister"
 # Fixed dates, so the demo data and the examples in docs/clients/ answer the same every time.
@@ -107,17 +108,16 @@ async def seed_demo(engine: AsyncEngine) -> list[dict[str, Any]]:
                 continue
             draft = _draft(demo)
             registered = demo.status in (LpaStatus.REGISTERED, LpaStatus.CANCELLED)
-            lpa_id = await store_lpa(
-                conn,
+            lpa = new_lpa(
                 draft,
                 uid=demo.uid,
                 client=DEMO_CLIENT,
-                author=DEMO_AUTHOR,
                 at=now,
-                anomalies=validate_draft(draft, now.date()),
                 status=demo.status,
                 registration_date=REGISTERED_ON if registered else None,
             )
+            anomalies = validate_draft(draft, now.date())
+            lpa_id = await create_lpa(conn, lpa, author=DEMO_AUTHOR, anomalies=anomalies)
             if demo.status is not LpaStatus.IN_PROGRESS:  # everyone signed a week later
                 await sign_all_actors(conn, lpa_id, DONOR_SIGNED + timedelta(days=7))
     return [demo.summary() for demo in DEMO_LPAS]

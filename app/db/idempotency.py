@@ -9,6 +9,10 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.domain.codes import ProblemCode
+from app.domain.problems import Problem
+from app.domain.verdict import Verdict
+
 from .models import IdempotencyRecord, table
 
 records = table(IdempotencyRecord)
@@ -21,12 +25,12 @@ _REMEMBER = insert(records)
 @dataclass(frozen=True, slots=True)
 class Remembered:
     request_hash: str
-    response: dict[str, Any]
+    verdict: Verdict
 
 
 async def recall(conn: AsyncConnection, client: str, key: str) -> Remembered | None:
     row = (await conn.execute(_RECALL, {"client": client, "key": key})).first()
-    return None if row is None else Remembered(row.request_hash, row.response)
+    return None if row is None else Remembered(row.request_hash, _verdict(row.response))
 
 
 async def remember(
@@ -34,7 +38,7 @@ async def remember(
     client: str,
     key: str,
     request_hash: str,
-    response: dict[str, Any],
+    verdict: Verdict,
     at: datetime,
 ) -> None:
     """Store the answer; a concurrent twin makes this raise IntegrityError at insert or commit."""
@@ -44,7 +48,25 @@ async def remember(
             "client": client,
             "key": key,
             "request_hash": request_hash,
-            "response": response,
+            "response": _json(verdict),
             "created_at": at,
         },
+    )
+
+
+def _json(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "accepted": verdict.accepted,
+        "uid": verdict.uid,
+        "version": verdict.version,
+        "problems": [{"source": p.source, "code": p.code.value} for p in verdict.problems],
+    }
+
+
+def _verdict(data: dict[str, Any]) -> Verdict:
+    return Verdict(
+        accepted=bool(data["accepted"]),
+        uid=data["uid"],
+        version=data["version"],
+        problems=tuple(Problem(p["source"], ProblemCode(p["code"])) for p in data["problems"]),
     )

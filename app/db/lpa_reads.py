@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.domain.records import CaseFile
+from app.domain.records import Lpa as LpaRecord
+
+from .mapping import case_of, lpa_of
 from .models import (
     Actor,
     Address,
@@ -35,6 +40,7 @@ payments = table(Payment)
 anomalies_table = table(Anomaly)
 outbox = table(OutboxEvent)
 
+CASE_PARTS = ("fee_reduction_requests", "fee_reduction_decisions", "payments", "anomalies")
 # The caller, for row rules in prepared statements.
 _CLIENT: BindParameter[str] = bindparam("client")
 _STATUS = select(
@@ -101,6 +107,35 @@ async def visible_lpa_row(
     return await statements.first(_LPA_BY_RULE[rule], {"uid": uid, "client": client})
 
 
+_CHECKS_OF_ONE = Prepared(
+    select(identity_checks)
+    .join(actors, actors.c.id == identity_checks.c.actor_id)
+    .where(actors.c.lpa_id == bindparam("lpa_id"))
+)
+_SIGNATORIES_OF_ONE = Prepared(
+    select(signatories)
+    .join(actors, actors.c.id == signatories.c.trust_corporation_id)
+    .where(actors.c.lpa_id == bindparam("lpa_id"))
+)
+
+
+async def lpa_record(
+    statements: Statements, uid: str, rule: RowRule, client: str
+) -> LpaRecord | None:
+    """A visible LPA as a record, outside any transaction: its row, then its people, identity
+    checks and signatories side by side (two round trips on PostgreSQL)."""
+    lpa = await visible_lpa_row(statements, uid, rule, client)
+    if lpa is None:
+        return None
+    key = {"lpa_id": lpa["id"]}
+    people, checks, signed = await asyncio.gather(
+        statements.all(_PEOPLE_OF_ONE, key),
+        statements.all(_CHECKS_OF_ONE, key),
+        statements.all(_SIGNATORIES_OF_ONE, key),
+    )
+    return lpa_of(lpa, people, checks, signed)
+
+
 async def lpa_with_people(
     statements: Statements, uid: str, rule: RowRule, client: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
@@ -137,6 +172,20 @@ async def related_rows(
     return {
         name: [dict(row._mapping) for row in await conn.execute(queries[name])] for name in needs
     }
+
+
+async def lpa_extras(
+    conn: AsyncConnection, lpa_id: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The identity checks of the LPA's actors, and its trust corporations' signatories."""
+    found = await related_rows(conn, lpa_id, ("identity_checks", "trust_corporation_signatories"))
+    return found["identity_checks"], found["trust_corporation_signatories"]
+
+
+async def case_rows(conn: AsyncConnection, lpa_id: int) -> CaseFile:
+    """The case file of one LPA: fee reduction requests and decisions, payments, anomalies."""
+    found = await related_rows(conn, lpa_id, CASE_PARTS)
+    return case_of(*(found[name] for name in CASE_PARTS))
 
 
 _LPA_BY_ID = select(lpas).where(lpas.c.id == bindparam("lpa_id"))

@@ -79,7 +79,12 @@ async def allocate_number(conn: AsyncConnection) -> int:
 async def insert_lpa(
     conn: AsyncConnection, lpa: Mapping[str, Any], people: Sequence[NewActor]
 ) -> int:
-    lpa_id = (await conn.execute(_INSERT_LPA, dict(lpa))).scalar_one()
+    lpa_id = int((await conn.execute(_INSERT_LPA, dict(lpa))).scalar_one())
+    await insert_actors(conn, lpa_id, people)
+    return lpa_id
+
+
+async def insert_actors(conn: AsyncConnection, lpa_id: int, people: Sequence[NewActor]) -> None:
     await conn.execute(
         _INSERT_ACTORS, [{**_EMPTY_ACTOR, **p.row, "lpa_id": lpa_id} for p in people]
     )
@@ -90,7 +95,18 @@ async def insert_lpa(
     ]
     if located:
         await conn.execute(_INSERT_ADDRESSES, located)
-    return int(lpa_id)
+
+
+async def put_address(
+    conn: AsyncConnection, actor_id: Any, address: Mapping[str, Any], new: bool
+) -> None:
+    """Replace the actor's address whole, or give it its first."""
+    if new:
+        await conn.execute(_INSERT_ADDRESSES, [{**address, "actor_id": actor_id}])
+    else:
+        await conn.execute(
+            update(addresses).where(addresses.c.actor_id == actor_id).values(**address)
+        )
 
 
 async def insert_anomalies(
@@ -119,21 +135,13 @@ async def update_lpa(conn: AsyncConnection, lpa_id: int, values: Mapping[str, An
 
 
 async def update_actor(conn: AsyncConnection, actor_id: Any, values: Mapping[str, Any]) -> None:
-    """Actor columns, and address columns given as `address_<column>`."""
-    own = {k: v for k, v in values.items() if not k.startswith("address_")}
-    located = {k.removeprefix("address_"): v for k, v in values.items() if k.startswith("address_")}
-    if own:
-        await conn.execute(update(actors).where(actors.c.id == actor_id).values(**own))
-    if located:
-        await conn.execute(
-            update(addresses).where(addresses.c.actor_id == actor_id).values(**located)
-        )
+    await conn.execute(update(actors).where(actors.c.id == actor_id).values(**values))
 
 
 async def insert_rows(
-    conn: AsyncConnection, table_name: str, rows: list[Mapping[str, Any]]
+    conn: AsyncConnection, table_name: str, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    await conn.execute(insert(ADDABLE[table_name]), rows)
+    await conn.execute(insert(ADDABLE[table_name]), [dict(r) for r in rows])
 
 
 async def anomaly_keys(conn: AsyncConnection, lpa_id: int) -> set[tuple[str, str]]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .codes import ProblemCode
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Problem:
@@ -14,10 +16,11 @@ class Problem:
     """
 
     source: str
-    code: str
+    code: ProblemCode
 
 
 def pointer(*parts: str | int) -> str:
+    """The one way to spell a JSON pointer: snake_case names and positions in, camelCase out."""
     return "".join("/" + _camel(p) if isinstance(p, str) else f"/{p}" for p in parts)
 
 

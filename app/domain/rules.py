@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from . import caps
+from .codes import ProblemCode
 from .draft import AddressDraft, LpaDraft
 from .enums import (
     AppointmentType,
@@ -21,18 +23,8 @@ from .enums import (
 )
 from .problems import Problem, pointer
 
-MAX_PEOPLE_TO_NOTIFY = 5
-MAX_RESTRICTIONS_LENGTH = 10_000
 ADULT_AGE = 18
 _COUNTRY = re.compile(r"[A-Z]{2}")
-
-REQUIRED = "REQUIRED"
-NOT_ALLOWED = "NOT_ALLOWED"
-UNDER_18 = "UNDER_18"
-TOO_MANY = "TOO_MANY"
-TOO_LONG = "TOO_LONG"
-AT_LEAST_ONE_ATTORNEY = "AT_LEAST_ONE_ATTORNEY"
-INVALID_COUNTRY = "INVALID_COUNTRY"
 
 
 def validate_draft(draft: LpaDraft, today: date) -> list[Problem]:
@@ -51,24 +43,24 @@ def _problems(draft: LpaDraft, today: date) -> Iterator[Problem]:
     yield from _contact_rules(draft)
     yield from _address_rules(draft)
     if age_on(draft["donor"]["date_of_birth"], today) < ADULT_AGE:
-        yield Problem(pointer("donor", "date_of_birth"), UNDER_18)
-    if len(draft["people_to_notify"]) > MAX_PEOPLE_TO_NOTIFY:
-        yield Problem(pointer("people_to_notify"), TOO_MANY)
+        yield Problem(pointer("donor", "date_of_birth"), ProblemCode.UNDER_18)
+    if len(draft["people_to_notify"]) > caps.PEOPLE_TO_NOTIFY:
+        yield Problem(pointer("people_to_notify"), ProblemCode.TOO_MANY)
     restrictions = draft["restrictions_and_conditions"]
-    if restrictions is not None and len(restrictions) > MAX_RESTRICTIONS_LENGTH:
-        yield Problem(pointer("restrictions_and_conditions"), TOO_LONG)
+    if restrictions is not None and len(restrictions) > caps.TEXT:
+        yield Problem(pointer("restrictions_and_conditions"), ProblemCode.TOO_LONG)
 
 
 def _attorney_rules(draft: LpaDraft, today: date) -> Iterator[Problem]:
     appointees = [*draft["attorneys"], *draft["trust_corporations"]]
     if not any(a["appointment_type"] is AppointmentType.ORIGINAL for a in appointees):
         # replacements alone cannot act: someone must be appointed from the start
-        yield Problem(pointer("attorneys"), AT_LEAST_ONE_ATTORNEY)
+        yield Problem(pointer("attorneys"), ProblemCode.AT_LEAST_ONE_ATTORNEY)
     for i, attorney in enumerate(draft["attorneys"]):
         if age_on(attorney["date_of_birth"], today) < ADULT_AGE:
-            yield Problem(pointer("attorneys", i, "date_of_birth"), UNDER_18)
+            yield Problem(pointer("attorneys", i, "date_of_birth"), ProblemCode.UNDER_18)
     if draft["lpa_type"] is LpaType.PERSONAL_WELFARE and draft["trust_corporations"]:
-        yield Problem(pointer("trust_corporations"), NOT_ALLOWED)
+        yield Problem(pointer("trust_corporations"), ProblemCode.NOT_ALLOWED)
 
 
 def _decision_rules(draft: LpaDraft) -> Iterator[Problem]:
@@ -96,7 +88,7 @@ def _decision_rules(draft: LpaDraft) -> Iterator[Problem]:
         draft["how_replacement_attorneys_step_in"] is HowReplacementAttorneysStepIn.ANOTHER_WAY,
     )
     if replacements <= 1 and draft["how_replacement_attorneys_make_decisions"] is not None:
-        yield Problem(pointer("how_replacement_attorneys_make_decisions"), NOT_ALLOWED)
+        yield Problem(pointer("how_replacement_attorneys_make_decisions"), ProblemCode.NOT_ALLOWED)
     yield from _required_iff(
         draft,
         "how_replacement_attorneys_make_decisions_details",
@@ -125,9 +117,9 @@ def _email_rule(
     at: tuple[str | int, ...], email: str | None, channel: Channel
 ) -> Iterator[Problem]:
     if channel is Channel.ONLINE and not email:
-        yield Problem(pointer(*at, "email"), REQUIRED)
+        yield Problem(pointer(*at, "email"), ProblemCode.REQUIRED)
     if channel is Channel.PAPER and email is not None:
-        yield Problem(pointer(*at, "email"), NOT_ALLOWED)
+        yield Problem(pointer(*at, "email"), ProblemCode.NOT_ALLOWED)
 
 
 def _address_rules(draft: LpaDraft) -> Iterator[Problem]:
@@ -141,14 +133,14 @@ def _address_rules(draft: LpaDraft) -> Iterator[Problem]:
     for at, address in addresses:
         country = address["country"]
         if country is None:
-            yield Problem(pointer(*at, "address", "country"), REQUIRED)
+            yield Problem(pointer(*at, "address", "country"), ProblemCode.REQUIRED)
         elif not _COUNTRY.fullmatch(country):
-            yield Problem(pointer(*at, "address", "country"), INVALID_COUNTRY)
+            yield Problem(pointer(*at, "address", "country"), ProblemCode.INVALID_COUNTRY)
 
 
 def _required_iff(draft: LpaDraft, field: str, required: bool) -> Iterator[Problem]:
     present = draft[field] is not None  # type: ignore[literal-required]
     if required and not present:
-        yield Problem(pointer(field), REQUIRED)
+        yield Problem(pointer(field), ProblemCode.REQUIRED)
     elif present and not required:
-        yield Problem(pointer(field), NOT_ALLOWED)
+        yield Problem(pointer(field), ProblemCode.NOT_ALLOWED)

@@ -6,12 +6,11 @@ side exits: withdrawn, cannot-register, cancelled, do-not-register, expired
 
 from __future__ import annotations
 
+from .codes import ProblemCode
 from .enums import LpaStatus
 from .problems import Problem
 
 S = LpaStatus
-NOT_ALLOWED_IN_STATUS = "NOT_ALLOWED_IN_STATUS"
-LPA_REGISTERED = "LPA_REGISTERED"
 
 # Status changes a caseworker may make directly, by target.
 _CASEWORKER = {
@@ -32,5 +31,7 @@ def caseworker_may_set(current: LpaStatus, target: LpaStatus) -> bool:
 def require(current: LpaStatus, allowed: frozenset[LpaStatus]) -> list[Problem]:
     if current in allowed:
         return []
-    code = LPA_REGISTERED if current is S.REGISTERED else NOT_ALLOWED_IN_STATUS
+    code = (
+        ProblemCode.LPA_REGISTERED if current is S.REGISTERED else ProblemCode.NOT_ALLOWED_IN_STATUS
+    )
     return [Problem("/status", code)]

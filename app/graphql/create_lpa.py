@@ -6,7 +6,8 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.lpa_store import allocate_number
-from app.db.writes import store_lpa
+from app.db.repository import create_lpa as store_lpa
+from app.domain.assemble import new_lpa
 from app.domain.draft import LpaDraft
 from app.domain.enums import Channel
 from app.domain.rules import validate_draft
@@ -44,13 +45,6 @@ async def _create(conn: AsyncConnection, ctx: RequestContext, draft: LpaDraft) -
     if problems and draft["channel"] is Channel.ONLINE:
         return Verdict.refused(problems)
     uid = uid_for_sequence(await allocate_number(conn))
-    await store_lpa(
-        conn,
-        draft,
-        uid=uid,
-        client=ctx.identity.client,
-        author=ctx.identity.sub,
-        at=now,
-        anomalies=problems,
-    )
+    lpa = new_lpa(draft, uid=uid, client=ctx.identity.client, at=now)
+    await store_lpa(conn, lpa, author=ctx.identity.sub, anomalies=problems)
     return Verdict(accepted=True, uid=uid, version=1)

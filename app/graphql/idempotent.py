@@ -45,7 +45,7 @@ async def run_once(
             if seen is not None:
                 return _replay(seen, request_hash)
             verdict = await work(conn)
-            await remember(conn, client, key, request_hash, verdict.to_json(), ctx.now())
+            await remember(conn, client, key, request_hash, verdict, ctx.now())
     except IntegrityError:
         async with ctx.engine.connect() as conn:
             seen = await recall(conn, client, key)
@@ -58,4 +58,4 @@ async def run_once(
 def _replay(seen: Remembered, request_hash: str) -> Verdict:
     if seen.request_hash != request_hash:
         raise IdempotencyKeyReused("this idempotencyKey was used for a different request")
-    return Verdict.from_json(seen.response)
+    return seen.verdict

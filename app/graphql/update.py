@@ -1,26 +1,18 @@
-"""The path every change to an existing LPA takes, in one transaction:
-
-load the LPA the client may see -> check `expectedVersion` -> decide (pure domain function)
--> compare-and-set the version -> write the change, its history row and outbox event ->
-recompute anomalies -> remember the answer under the idempotency key.
-
-A stale `expectedVersion`, or losing the race to another writer, is a CONFLICT problem and
-writes nothing but the remembered answer.
+"""The one path of every change mutation: the change record the mutation built runs through
+the domain's runner (`app.domain.runner`) on the repository, in one transaction, once per
+idempotency key. Each mutation is one line into `run_change`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import Any
-
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.lpa_reads import people_of_one, related_rows, visible_lpa
-from app.db.writes import apply_change
-from app.domain.problems import Problem as DomainProblem
-from app.domain.state import LpaState, Outcome
+from app.db.repository import LpaRepository
+from app.domain import runner
+from app.domain.canonical import jsonable
+from app.domain.change import Change
+from app.domain.changes import REGISTRY
 from app.domain.verdict import Verdict
 
 from .context import RequestContext
@@ -28,49 +20,31 @@ from .idempotent import run_once
 from .results import MutationResult, Problem
 from .scalars import LpaUid
 
-NOT_FOUND = DomainProblem("/uid", "NOT_FOUND")
-CONFLICT = DomainProblem("/expectedVersion", "CONFLICT")
 
-Decide = Callable[[LpaState, datetime, str], Outcome]
-
-
-async def run_update(
+async def run_change(
     info: strawberry.Info[RequestContext, None],
-    operation: str,
-    *,
     uid: LpaUid,
     expected_version: int,
-    payload: Any,
+    change: Change,
     idempotency_key: str,
-    decide: Decide,
-    needs: Iterable[str] = (),
 ) -> MutationResult:
-    """Apply `decide(state, now, author)` to the LPA `uid`, once per idempotency key."""
+    """Apply `change` to the LPA `uid`, once per idempotency key."""
+    if REGISTRY.get(change.operation) is not type(change):
+        raise TypeError(f"{type(change).__name__} is not a registered change type")
     ctx = info.context
 
     async def work(conn: AsyncConnection) -> Verdict:
-        now = ctx.now()
-        row = await visible_lpa(conn, uid, ctx.rows, ctx.identity.client, for_update=True)
-        if row is None:
-            return Verdict.refused([NOT_FOUND])
-        if row.version != expected_version:
-            return Verdict.refused([CONFLICT], uid=uid)
-        people = await people_of_one(conn, row.id)
-        state = LpaState(
-            dict(row._mapping),
-            [dict(p._mapping) for p in people],
-            await related_rows(conn, row.id, needs),
+        return await runner.run_change(
+            LpaRepository(conn, ctx.rows, ctx.identity.client),
+            change,
+            uid=uid,
+            expected_version=expected_version,
+            now=ctx.now(),
+            actor=ctx.identity.sub,
         )
-        outcome = decide(state, now, ctx.identity.sub)
-        if isinstance(outcome, list):
-            return Verdict.refused(outcome, uid=uid)
-        version = await apply_change(conn, state, outcome, author=ctx.identity.sub, at=now)
-        if version is None:
-            return Verdict.refused([CONFLICT], uid=uid)
-        return Verdict(accepted=True, uid=uid, version=version)
 
-    request = {"uid": uid, "expectedVersion": expected_version, "input": payload}
-    verdict = await run_once(ctx, operation, request, idempotency_key, work)
+    request = {"uid": uid, "expectedVersion": expected_version, "input": jsonable(change)}
+    verdict = await run_once(ctx, change.operation, request, idempotency_key, work)
     if verdict.uid is not None:
         ctx.touched_uids.add(verdict.uid)
     return result_of(verdict)

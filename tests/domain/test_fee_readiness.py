@@ -2,27 +2,30 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from app.domain.enums import FeeDecisionOutcome, FeeType
+from app.domain.enums import EvidenceDelivery, FeeDecisionOutcome, FeeType
 from app.domain.fee_readiness import fee_reduction_ready
+from app.domain.records import FeeReductionDecision, FeeReductionRequest
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def request(
     kind: FeeType = FeeType.HALF, previous: str | None = None, at: int = 0
-) -> dict[str, Any]:
-    return {
-        "id": uuid.uuid4(),
-        "requested_type": kind,
-        "previous_application_number": previous,
-        "requested_at": T0 + timedelta(days=at),
-    }
+) -> FeeReductionRequest:
+    return FeeReductionRequest(
+        id=uuid.uuid4(),
+        requested_type=kind,
+        evidence_delivery=EvidenceDelivery.POST,
+        previous_application_number=previous,
+        requested_at=T0 + timedelta(days=at),
+    )
 
 
-def decision(req: dict[str, Any], outcome: FeeDecisionOutcome) -> dict[str, Any]:
-    return {"request_id": req["id"], "outcome": outcome, "decided_at": T0}
+def decision(req: FeeReductionRequest, outcome: FeeDecisionOutcome) -> FeeReductionDecision:
+    return FeeReductionDecision(
+        request_id=req.id, outcome=outcome, approved_type=None, decided_at=T0, decided_by="cw"
+    )
 
 
 def test_nothing_requested_is_not_ready() -> None:

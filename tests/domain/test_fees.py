@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 
-from app.domain.enums import FeeDecisionOutcome, FeeType
+from app.domain.enums import EvidenceDelivery, FeeDecisionOutcome, FeeType
 from app.domain.fees import NoFeeOnDate, fee_amount, fee_due
+from app.domain.records import FeeRate, FeeReductionDecision, FeeReductionRequest, Payment
 
 F = FeeType
 D = FeeDecisionOutcome
@@ -19,7 +19,7 @@ FIRST = date(2013, 7, 1)
 
 # The rows the initial migration seeds.
 SCHEDULE = [
-    {"fee_type": t, "amount_pence": pence, "effective_from": day}
+    FeeRate(fee_type=t, amount_pence=pence, effective_from=day)
     for t, pence, day in [
         (F.FULL, 8200, FIRST),
         (F.HALF, 4100, FIRST),
@@ -61,7 +61,7 @@ def test_a_date_before_the_first_row_is_an_error() -> None:
 
 
 def test_a_fee_type_without_rows_is_an_error() -> None:
-    only_full = [r for r in SCHEDULE if r["fee_type"] is F.FULL]
+    only_full = [r for r in SCHEDULE if r.fee_type is F.FULL]
     with pytest.raises(NoFeeOnDate):
         fee_amount(only_full, F.HALF, CHANGE)
 
@@ -74,7 +74,7 @@ def test_row_order_does_not_matter() -> None:
 
 def test_a_later_change_is_only_a_new_row() -> None:
     later = date(2028, 4, 1)
-    schedule = [*SCHEDULE, {"fee_type": F.FULL, "amount_pence": 10150, "effective_from": later}]
+    schedule = [*SCHEDULE, FeeRate(fee_type=F.FULL, amount_pence=10150, effective_from=later)]
     assert fee_amount(schedule, F.FULL, later - timedelta(days=1)) == 9200
     assert fee_amount(schedule, F.FULL, later) == 10150
 
@@ -82,27 +82,33 @@ def test_a_later_change_is_only_a_new_row() -> None:
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def request(minutes: int, fee_type: FeeType = F.HALF) -> dict[str, Any]:
-    return {
-        "id": uuid.uuid4(),
-        "requested_type": fee_type,
-        "requested_at": T0 + timedelta(minutes=minutes),
-    }
+def request(minutes: int, fee_type: FeeType = F.HALF) -> FeeReductionRequest:
+    return FeeReductionRequest(
+        id=uuid.uuid4(),
+        requested_type=fee_type,
+        evidence_delivery=EvidenceDelivery.UPLOAD,
+        previous_application_number=None,
+        requested_at=T0 + timedelta(minutes=minutes),
+    )
 
 
 def decision(
-    of: dict[str, Any], minutes: int, outcome: FeeDecisionOutcome, approved: FeeType | None = None
-) -> dict[str, Any]:
-    return {
-        "request_id": of["id"],
-        "outcome": outcome,
-        "approved_type": approved,
-        "decided_at": T0 + timedelta(minutes=minutes),
-    }
+    of: FeeReductionRequest,
+    minutes: int,
+    outcome: FeeDecisionOutcome,
+    approved: FeeType | None = None,
+) -> FeeReductionDecision:
+    return FeeReductionDecision(
+        request_id=of.id,
+        outcome=outcome,
+        approved_type=approved,
+        decided_at=T0 + timedelta(minutes=minutes),
+        decided_by="caseworker",
+    )
 
 
-def paid(*amounts: int) -> list[dict[str, Any]]:
-    return [{"amount_pence": a} for a in amounts]
+def paid(*amounts: int) -> list[Payment]:
+    return [Payment(id=uuid.uuid4(), amount_pence=a, reference="R", paid_at=T0) for a in amounts]
 
 
 def test_no_request_and_no_payment_owes_the_full_fee_of_the_day() -> None:

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from app.db.fees import fee_schedule
 from app.db.lpa_reads import related_rows
+from app.db.mapping import fee_decision_of, fee_request_of, payment_of
 from app.db.models import FeeReductionDecision, FeeReductionRequest
 from app.domain.fees import fee_due
 from tests.factories import SUBS
@@ -269,9 +270,9 @@ async def test_the_fee_due_follows_the_decision_and_payments(gql: Any, app: Star
     due = fee_due(
         schedule,
         date(2026, 3, 2),
-        related["fee_reduction_requests"],
-        related["fee_reduction_decisions"],
-        related["payments"],
+        [fee_request_of(r) for r in related["fee_reduction_requests"]],
+        [fee_decision_of(d) for d in related["fee_reduction_decisions"]],
+        [payment_of(p) for p in related["payments"]],
     )
     assert due == 4600 - 1000
 

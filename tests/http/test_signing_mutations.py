@@ -265,7 +265,7 @@ async def test_a_trust_corporation_signs_with_one_or_two_signatories(
     change = await assert_recorded(app, uid, 2, "TRUST_CORPORATION_SIGN")
     assert [f["field"] for f in change["fields"]] == [
         "/trustCorporations/0/signedAt",
-        *["/trustCorporationSignatories/-"] * how_many,
+        *["/trustCorporations/0/signatories/-"] * how_many,
     ]
 
 

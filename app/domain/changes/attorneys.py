@@ -2,63 +2,62 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import ClassVar
 
-from ..enums import ActorRole, AttorneyStatus
+from .. import caps
+from ..change import Change, Outcome, refuse
+from ..codes import ProblemCode
+from ..enums import AttorneyStatus
 from ..problems import Problem, pointer
-from ..readiness import NO_ACTIVE_ATTORNEY
-from ..state import LpaChange, LpaState, Outcome, refuse
+from ..records import Lpa
 from ..status import OPEN, require
 
-CHANGE_ATTORNEYS = "CHANGE_ATTORNEYS"
-REQUIRED = "REQUIRED"
-TOO_MANY = "TOO_MANY"
-NOT_FOUND = "NOT_FOUND"
-DUPLICATE = "DUPLICATE"
-OPTED_OUT = "OPTED_OUT"
-NOTHING_TO_CHANGE = "NOTHING_TO_CHANGE"
-MAX_CHANGES = 10
-_APPOINTEES = (ActorRole.ATTORNEY, ActorRole.TRUST_CORPORATION)
+
+@dataclass(frozen=True, slots=True)
+class AttorneyStatusGiven:
+    attorney: int
+    status: AttorneyStatus
 
 
-def change_attorneys(state: LpaState, changes: Sequence[Mapping[str, Any]]) -> Outcome:
+@dataclass(frozen=True, slots=True)
+class ChangeAttorneys(Change):
     """Set the status of each attorney named by position, leaving at least one attorney or
     trust corporation active."""
-    problems = require(state.status, OPEN)
-    if problems:
-        return problems
-    at = pointer("input", "changes")
-    if not changes:
-        return refuse(at, REQUIRED)
-    if len(changes) > MAX_CHANGES:
-        return refuse(at, TOO_MANY)
-    statuses: dict[Any, AttorneyStatus] = {}
-    seen: set[int] = set()
-    for i, change in enumerate(changes):
-        found = state.actor(ActorRole.ATTORNEY, change["attorney"])
-        if found is None:
-            problems.append(Problem(pointer("input", "changes", i), NOT_FOUND))
-        elif change["attorney"] in seen:
-            problems.append(Problem(pointer("input", "changes", i), DUPLICATE))
-        elif found["opted_out_at"] is not None and change["status"] != AttorneyStatus.REMOVED:
-            # an attorney who opted out declined the role; no caseworker can hand it back
-            problems.append(Problem(pointer("input", "changes", i), OPTED_OUT))
-        else:
-            seen.add(change["attorney"])
-            if found["status"] != change["status"]:
-                statuses[found["id"]] = change["status"]
-    if problems:
-        return sorted(set(problems))
-    if not statuses:
-        return refuse(at, NOTHING_TO_CHANGE)
-    acting = [
-        p
-        for p in state.people
-        if p["role"] in _APPOINTEES and statuses.get(p["id"], p["status"]) == AttorneyStatus.ACTIVE
-    ]
-    if not acting:
-        return refuse(pointer("attorneys"), NO_ACTIVE_ATTORNEY)
-    return LpaChange(
-        CHANGE_ATTORNEYS, actors={actor: {"status": s} for actor, s in statuses.items()}
-    )
+
+    operation: ClassVar[str] = "changeAttorneys"
+    event: ClassVar[str] = "CHANGE_ATTORNEYS"
+    changes: tuple[AttorneyStatusGiven, ...]
+
+    def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
+        problems = require(lpa.status, OPEN)
+        if problems:
+            return problems
+        at = pointer("input", "changes")
+        if not self.changes:
+            return refuse(at, ProblemCode.REQUIRED)
+        if len(self.changes) > caps.ATTORNEY_CHANGES:
+            return refuse(at, ProblemCode.TOO_MANY)
+        changed = lpa
+        seen: set[int] = set()
+        for i, change in enumerate(self.changes):
+            found = lpa.attorney(change.attorney)
+            if found is None:
+                problems.append(Problem(pointer("input", "changes", i), ProblemCode.NOT_FOUND))
+            elif change.attorney in seen:
+                problems.append(Problem(pointer("input", "changes", i), ProblemCode.DUPLICATE))
+            elif found.opted_out_at is not None and change.status is not AttorneyStatus.REMOVED:
+                # an attorney who opted out declined the role; no caseworker can hand it back
+                problems.append(Problem(pointer("input", "changes", i), ProblemCode.OPTED_OUT))
+            else:
+                seen.add(change.attorney)
+                if found.status is not change.status:
+                    changed = changed.with_actor(replace(found, status=change.status))
+        if problems:
+            return sorted(set(problems))
+        if changed is lpa:
+            return refuse(at, ProblemCode.NOTHING_TO_CHANGE)
+        if not any(a.status is AttorneyStatus.ACTIVE for a in changed.appointees):
+            return refuse(pointer("attorneys"), ProblemCode.NO_ACTIVE_ATTORNEY)
+        return self.accept(changed)

@@ -7,41 +7,26 @@ the one change a registered LPA takes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime
+from typing import Any, ClassVar
 
 from .. import caps
-from ..enums import ActorRole, LpaStatus
+from ..assemble import as_draft
+from ..change import Change, Outcome, in_future, refuse
+from ..codes import ProblemCode
+from ..enums import LpaStatus
 from ..problems import Problem, pointer
+from ..records import Actor, Address, Lpa
 from ..rules import validate_draft
-from ..state import LpaChange, LpaState, Outcome, in_future, refuse
 from ..status import OPEN, require
-from ..stored import draft_from_rows
-
-CORRECTION = "CORRECTION"
-POST_REGISTRATION_CORRECTION = "POST_REGISTRATION_CORRECTION"
-NOTHING_TO_CHANGE = "NOTHING_TO_CHANGE"
-NOT_FOUND = "NOT_FOUND"
-DUPLICATE = "DUPLICATE"
-REQUIRED = "REQUIRED"
-TOO_LONG = "TOO_LONG"
-DATE_IN_FUTURE = "DATE_IN_FUTURE"
 
 REGISTERED = frozenset({LpaStatus.REGISTERED})
-LPA_DATES = (
-    "signed_at",
-    "witnessed_by_certificate_provider_at",
-    "witnessed_by_independent_witness_at",
-    "certificate_provider_not_related_confirmed_at",
-)
-ADDRESS_FIELDS = ("line1", "line2", "line3", "town", "postcode", "country")
 # A correction may change a value but never take away one every LPA must have.
 _REQUIRED = frozenset({"first_names", "last_name", "date_of_birth", "phone", "signed_at"})
-
-
-# The caps of what a correction may write, so an over-long value is refused as a problem
-# rather than failing in the database (PostgreSQL enforces VARCHAR widths, SQLite does not).
+# What a correction may write is refused over its cap as a problem, rather than failing in the
+# database (PostgreSQL enforces VARCHAR widths, SQLite does not).
 _WIDTHS = {
     "first_names": caps.NAME,
     "last_name": caps.NAME,
@@ -49,134 +34,143 @@ _WIDTHS = {
     "email": caps.EMAIL,
     "phone": caps.PHONE,
     "mobile": caps.PHONE,
-    "address_line1": caps.ADDRESS_LINE,
-    "address_line2": caps.ADDRESS_LINE,
-    "address_line3": caps.ADDRESS_LINE,
-    "address_town": caps.ADDRESS_LINE,
-    "address_postcode": caps.POSTCODE,
-    "address_country": caps.COUNTRY,
+}
+_ADDRESS_WIDTHS = {
+    "line1": caps.ADDRESS_LINE,
+    "line2": caps.ADDRESS_LINE,
+    "line3": caps.ADDRESS_LINE,
+    "town": caps.ADDRESS_LINE,
+    "postcode": caps.POSTCODE,
+    "country": caps.COUNTRY,
 }
 
-Target = tuple[str, Mapping[str, Any], Mapping[str, Any]]  # input pointer, actor, given fields
+Value = str | date | Address | None
 
 
-def correct(state: LpaState, correction: Mapping[str, Any], now: datetime) -> Outcome:
-    return _correct(state, correction, now, OPEN, CORRECTION)
+@dataclass(frozen=True, slots=True)
+class PersonCorrection:
+    """The fields given, by name, with their new values; a field not given keeps its value."""
+
+    given: tuple[tuple[str, Value], ...]
 
 
-def correct_registered(state: LpaState, correction: Mapping[str, Any], now: datetime) -> Outcome:
-    return _correct(state, correction, now, REGISTERED, POST_REGISTRATION_CORRECTION)
+@dataclass(frozen=True, slots=True)
+class AttorneyCorrection:
+    attorney: int
+    given: tuple[tuple[str, Value], ...]
 
 
-def _correct(
-    state: LpaState,
-    correction: Mapping[str, Any],
-    now: datetime,
-    allowed: frozenset[LpaStatus],
-    change_type: str,
-) -> Outcome:
-    """Only what `correction` gives changes (an address given replaces the stored one whole).
+@dataclass(frozen=True, slots=True)
+class CorrectLpa(Change):
+    """Only what is given changes (an address given replaces the stored one whole).
 
     Refused when nothing would change, or when the corrected LPA breaks a rule that the LPA
     did not break before: a paper LPA stored with broken rules can still be corrected, but no
     correction may add a broken rule.
     """
-    problems = require(state.status, allowed)
-    if problems:
-        return problems
-    targets, problems = _targets(state, correction)
-    for at, _actor, given in targets:
-        problems.extend(_person_problems(at, given))
-    problems.extend(_date_problems(correction, now))
-    if problems:
-        return sorted(set(problems))
-    change = LpaChange(change_type)
-    lpa_values = {name: correction[name] for name in LPA_DATES if name in correction}
-    change.lpa = _differing(state.lpa, lpa_values)
-    for _at, actor, given in targets:
-        values = _differing(actor, _columns(given))
-        if values:
-            change.actors[actor["id"]] = values
-    if not change.lpa and not change.actors:
-        return refuse("/input", NOTHING_TO_CHANGE)
-    return _introduced(state, change, now) or change
+
+    operation: ClassVar[str] = "correctLpa"
+    event: ClassVar[str] = "CORRECTION"
+    allowed: ClassVar[frozenset[LpaStatus]] = OPEN
+    donor: PersonCorrection | None = None
+    certificate_provider: PersonCorrection | None = None
+    attorneys: tuple[AttorneyCorrection, ...] = ()
+    dates: tuple[tuple[str, datetime | None], ...] = ()  # the LPA's dates given, by name
+
+    def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
+        problems = require(lpa.status, self.allowed)
+        if problems:
+            return problems
+        targets, problems = self._targets(lpa)
+        for at, _person, given in targets:
+            problems.extend(_person_problems(at, given))
+        problems.extend(_date_problems(self.dates, now))
+        if problems:
+            return sorted(set(problems))
+        dates: Any = dict(self.dates)  # names from LPA_DATES, checked by the caller
+        corrected = replace(lpa, **dates)
+        for _at, person, given in targets:
+            values: Any = dict(given)
+            corrected = corrected.with_actor(replace(person, **values))
+        if corrected == lpa:
+            return refuse(pointer("input"), ProblemCode.NOTHING_TO_CHANGE)
+        return _introduced(lpa, corrected, now) or self.accept(corrected)
+
+    def _targets(self, lpa: Lpa) -> tuple[list[Target], list[Problem]]:
+        targets: list[Target] = []
+        problems: list[Problem] = []
+        for group, person, given in (
+            ("donor", lpa.donor, self.donor),
+            ("certificate_provider", lpa.certificate_provider, self.certificate_provider),
+        ):
+            if given is not None and given.given:
+                targets.append((pointer("input", group), person, given.given))
+        seen: set[int] = set()
+        for i, entry in enumerate(self.attorneys):
+            at = pointer("input", "attorneys", i)
+            found = lpa.attorney(entry.attorney)
+            if found is None:
+                problems.append(Problem(at, ProblemCode.NOT_FOUND))
+            elif entry.attorney in seen:
+                problems.append(Problem(at, ProblemCode.DUPLICATE))
+            else:
+                seen.add(entry.attorney)
+                targets.append((at, found, entry.given))
+        return targets, problems
 
 
-def _targets(state: LpaState, correction: Mapping[str, Any]) -> tuple[list[Target], list[Problem]]:
-    targets: list[Target] = []
-    problems: list[Problem] = []
-    for group, role in (
-        ("donor", ActorRole.DONOR),
-        ("certificate_provider", ActorRole.CERTIFICATE_PROVIDER),
-    ):
-        given = correction.get(group)
-        actor = state.actor(role)
-        if given and actor is not None:
-            targets.append((pointer("input", group), actor, given))
-    seen: set[int] = set()
-    for i, entry in enumerate(correction.get("attorneys") or ()):
-        at = pointer("input", "attorneys", i)
-        position = entry["attorney"]
-        found = state.actor(ActorRole.ATTORNEY, position)
-        if found is None:
-            problems.append(Problem(at, NOT_FOUND))
-        elif position in seen:
-            problems.append(Problem(at, DUPLICATE))
-        else:
-            seen.add(position)
-            targets.append((at, found, {k: v for k, v in entry.items() if k != "attorney"}))
-    return targets, problems
+@dataclass(frozen=True, slots=True)
+class CorrectRegisteredLpa(CorrectLpa):
+    operation: ClassVar[str] = "correctRegisteredLpa"
+    event: ClassVar[str] = "POST_REGISTRATION_CORRECTION"
+    allowed: ClassVar[frozenset[LpaStatus]] = REGISTERED
 
 
-def _person_problems(at: str, given: Mapping[str, Any]) -> Iterator[Problem]:
-    for name, value in given.items():
+Target = tuple[str, Actor, tuple[tuple[str, Value], ...]]  # input pointer, actor, given
+LPA_DATES = frozenset(
+    {
+        "signed_at",
+        "witnessed_by_certificate_provider_at",
+        "witnessed_by_independent_witness_at",
+        "certificate_provider_not_related_confirmed_at",
+    }
+)
+
+
+def _person_problems(at: str, given: tuple[tuple[str, Value], ...]) -> Iterator[Problem]:
+    for name, value in given:
         if name == "address":
-            yield from _address_problems(at, value)
+            yield from _address_problems(at, value if isinstance(value, Address) else None)
         elif value is None or (isinstance(value, str) and not value.strip()):
             if name in _REQUIRED:
-                yield Problem(at + pointer(name), REQUIRED)
+                yield Problem(at + pointer(name), ProblemCode.REQUIRED)
         elif isinstance(value, str) and len(value) > _WIDTHS[name]:
-            yield Problem(at + pointer(name), TOO_LONG)
+            yield Problem(at + pointer(name), ProblemCode.TOO_LONG)
 
 
-def _address_problems(at: str, address: Mapping[str, Any] | None) -> Iterator[Problem]:
+def _address_problems(at: str, address: Address | None) -> Iterator[Problem]:
     if address is None:
-        yield Problem(at + pointer("address"), REQUIRED)
+        yield Problem(at + pointer("address"), ProblemCode.REQUIRED)
         return
-    if not address["line1"].strip():
-        yield Problem(at + pointer("address", "line1"), REQUIRED)
-    for name in ADDRESS_FIELDS:
-        value = address.get(name)
-        if value is not None and len(value) > _WIDTHS[f"address_{name}"]:
-            yield Problem(at + pointer("address", name), TOO_LONG)
+    if not address.line1.strip():
+        yield Problem(at + pointer("address", "line1"), ProblemCode.REQUIRED)
+    for field in fields(address):
+        value = getattr(address, field.name)
+        if value is not None and len(value) > _ADDRESS_WIDTHS[field.name]:
+            yield Problem(at + pointer("address", field.name), ProblemCode.TOO_LONG)
 
 
-def _date_problems(correction: Mapping[str, Any], now: datetime) -> Iterator[Problem]:
-    for name in LPA_DATES:
-        if name not in correction:
-            continue
-        value = correction[name]
+def _date_problems(
+    dates: tuple[tuple[str, datetime | None], ...], now: datetime
+) -> Iterator[Problem]:
+    for name, value in dates:
         if value is None and name in _REQUIRED:
-            yield Problem(pointer("input", name), REQUIRED)
+            yield Problem(pointer("input", name), ProblemCode.REQUIRED)
         elif value is not None and in_future(value, now):
-            yield Problem(pointer("input", name), DATE_IN_FUTURE)
+            yield Problem(pointer("input", name), ProblemCode.DATE_IN_FUTURE)
 
 
-def _columns(given: Mapping[str, Any]) -> dict[str, Any]:
-    """Given person fields as actor columns; an address as all of its `address_` columns."""
-    columns = {name: value for name, value in given.items() if name != "address"}
-    if "address" in given:
-        columns.update({f"address_{k}": given["address"].get(k) for k in ADDRESS_FIELDS})
-    return columns
-
-
-def _differing(stored: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in values.items() if stored[name] != value}
-
-
-def _introduced(state: LpaState, change: LpaChange, now: datetime) -> list[Problem]:
+def _introduced(before: Lpa, after: Lpa, now: datetime) -> list[Problem]:
     today = now.date()
-    before = set(validate_draft(state.draft(), today))
-    lpa = {**state.lpa, **change.lpa}
-    people = [{**p, **change.actors.get(p["id"], {})} for p in state.people]
-    return [p for p in validate_draft(draft_from_rows(lpa, people), today) if p not in before]
+    known = set(validate_draft(as_draft(before), today))
+    return [p for p in validate_draft(as_draft(after), today) if p not in known]

@@ -2,35 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import ClassVar
 
-from ..enums import ActorRole, IdentityActor, IdentityCheckType
-from ..problems import Problem
-from ..state import LpaChange, LpaState, Outcome, in_future, refuse
+from ..change import Accepted, Change, Outcome, in_future
+from ..codes import ProblemCode
+from ..enums import IdentityActor, IdentityCheckType
+from ..problems import Problem, pointer
+from ..records import IdentityCheck, Lpa
 from ..status import OPEN, require
 
-NOT_FOUND = "NOT_FOUND"
-DATE_IN_FUTURE = "DATE_IN_FUTURE"
-CHANGE_TYPES = {
+EVENTS = {
     IdentityActor.DONOR: "DONOR_CONFIRM_IDENTITY",
     IdentityActor.CERTIFICATE_PROVIDER: "CERTIFICATE_PROVIDER_CONFIRM_IDENTITY",
 }
 
 
-def confirm_identity(
-    state: LpaState,
-    actor: IdentityActor,
-    check_type: IdentityCheckType,
-    checked_at: datetime,
-    now: datetime,
-) -> Outcome:
-    person = state.actor(ActorRole(actor.value))
-    if person is None:
-        return refuse("/input/actor", NOT_FOUND)
-    problems = require(state.status, OPEN)
-    if in_future(checked_at, now):
-        problems.append(Problem("/input/checkedAt", DATE_IN_FUTURE))
-    if problems:
-        return sorted(set(problems))
-    check = {"actor_id": person["id"], "type": check_type, "checked_at": checked_at}
-    return LpaChange(CHANGE_TYPES[actor], added=[("identity_checks", check)])
+@dataclass(frozen=True, slots=True)
+class ConfirmIdentity(Change):
+    """The event names whose identity: `DONOR_CONFIRM_IDENTITY` or
+    `CERTIFICATE_PROVIDER_CONFIRM_IDENTITY` (`EVENTS`)."""
+
+    operation: ClassVar[str] = "confirmIdentity"
+    event: ClassVar[str] = "CONFIRM_IDENTITY"
+    actor: IdentityActor
+    type: IdentityCheckType
+    checked_at: datetime
+
+    def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
+        problems = require(lpa.status, OPEN)
+        if in_future(self.checked_at, now):
+            problems.append(Problem(pointer("input", "checked_at"), ProblemCode.DATE_IN_FUTURE))
+        if problems:
+            return sorted(set(problems))
+        check = IdentityCheck(type=self.type, checked_at=self.checked_at)
+        person = lpa.donor if self.actor is IdentityActor.DONOR else lpa.certificate_provider
+        checked = replace(person, identity_checks=(*person.identity_checks, check))
+        return Accepted(EVENTS[self.actor], lpa.with_actor(checked))

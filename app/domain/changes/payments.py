@@ -3,38 +3,44 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import ClassVar
 
-from ..problems import Problem
-from ..state import LpaChange, LpaState, Outcome, in_future
+from .. import caps
+from ..change import Change, Outcome, in_future
+from ..codes import ProblemCode
+from ..problems import Problem, pointer
+from ..records import Lpa, Payment
 from ..status import OPEN, require
 
-NOT_POSITIVE = "NOT_POSITIVE"
-REQUIRED = "REQUIRED"
-TOO_LONG = "TOO_LONG"
-DATE_IN_FUTURE = "DATE_IN_FUTURE"
-MAX_REFERENCE_LENGTH = 64
 
+@dataclass(frozen=True, slots=True)
+class RecordPayment(Change):
+    operation: ClassVar[str] = "recordPayment"
+    event: ClassVar[str] = "PAYMENT"
+    needs_case: ClassVar[bool] = True
+    amount_pence: int
+    reference: str
+    paid_at: datetime
 
-def record_payment(
-    state: LpaState, amount_pence: int, reference: str, paid_at: datetime, now: datetime
-) -> Outcome:
-    problems = require(state.status, OPEN)
-    if amount_pence <= 0:
-        problems.append(Problem("/input/amountPence", NOT_POSITIVE))
-    if not reference.strip():
-        problems.append(Problem("/input/reference", REQUIRED))
-    elif len(reference) > MAX_REFERENCE_LENGTH:
-        problems.append(Problem("/input/reference", TOO_LONG))
-    if in_future(paid_at, now):
-        problems.append(Problem("/input/paidAt", DATE_IN_FUTURE))
-    if problems:
-        return sorted(set(problems))
-    payment = {
-        "id": uuid.uuid4(),
-        "lpa_id": state.lpa["id"],
-        "amount_pence": amount_pence,
-        "reference": reference,
-        "paid_at": paid_at,
-    }
-    return LpaChange("PAYMENT", added=[("payments", payment)])
+    def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
+        problems = require(lpa.status, OPEN)
+        if self.amount_pence <= 0:
+            problems.append(Problem(pointer("input", "amount_pence"), ProblemCode.NOT_POSITIVE))
+        if not self.reference.strip():
+            problems.append(Problem(pointer("input", "reference"), ProblemCode.REQUIRED))
+        elif len(self.reference) > caps.PAYMENT_REFERENCE:
+            problems.append(Problem(pointer("input", "reference"), ProblemCode.TOO_LONG))
+        if in_future(self.paid_at, now):
+            problems.append(Problem(pointer("input", "paid_at"), ProblemCode.DATE_IN_FUTURE))
+        if problems:
+            return sorted(set(problems))
+        payment = Payment(
+            id=uuid.uuid4(),
+            amount_pence=self.amount_pence,
+            reference=self.reference,
+            paid_at=self.paid_at,
+        )
+        case = replace(lpa.case, payments=(*lpa.case.payments, payment))
+        return self.accept(replace(lpa, case=case))

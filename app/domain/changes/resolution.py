@@ -3,20 +3,41 @@ never raised again for the same source and code."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import ClassVar
+
+from ..change import Change, Outcome, refuse
+from ..codes import ProblemCode
 from ..enums import AnomalyStatus
-from ..state import LpaChange, LpaState, Outcome, refuse
-
-RESOLVE_ANOMALY = "RESOLVE_ANOMALY"
-NOT_FOUND = "NOT_FOUND"
-NEEDS = ("anomalies",)
+from ..problems import pointer
+from ..records import Lpa
 
 
-def resolve_anomaly(state: LpaState, source: str, code: str) -> Outcome:
-    """Needs `NEEDS` in `state.related`. Any status: it changes the case, not the LPA."""
-    detected = any(
-        a["source"] == source and a["code"] == code and a["status"] == AnomalyStatus.DETECTED
-        for a in state.related["anomalies"]
-    )
-    if not detected:
-        return refuse("/input", NOT_FOUND)
-    return LpaChange(RESOLVE_ANOMALY, resolved_anomalies=[(source, code)])
+@dataclass(frozen=True, slots=True)
+class ResolveAnomaly(Change):
+    """Any status: it changes the case, not the LPA."""
+
+    operation: ClassVar[str] = "resolveAnomaly"
+    event: ClassVar[str] = "RESOLVE_ANOMALY"
+    needs_case: ClassVar[bool] = True
+    source: str
+    code: str
+
+    def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
+        anomalies = lpa.case.anomalies
+        found = next(
+            (
+                a
+                for a in anomalies
+                if a.source == self.source
+                and a.code == self.code
+                and a.status is AnomalyStatus.DETECTED
+            ),
+            None,
+        )
+        if found is None:
+            return refuse(pointer("input"), ProblemCode.NOT_FOUND)
+        resolved = replace(found, status=AnomalyStatus.RESOLVED)
+        kept = tuple(resolved if a is found else a for a in anomalies)
+        return self.accept(replace(lpa, case=replace(lpa.case, anomalies=kept)))

@@ -11,6 +11,8 @@ from typing import Any
 import strawberry
 
 from app.db.fees import fee_schedule
+from app.db.mapping import fee_decision_of, fee_request_of, lpa_of, payment_of
+from app.domain.codes import ProblemCode
 from app.domain.enums import ActorRole
 from app.domain.fees import fee_due
 from app.domain.readiness import registration_problems
@@ -240,17 +242,23 @@ class Lpa:
         payments = await loaders["payments"].load(self.row["id"])
         async with info.context.reads.connect() as conn:
             schedule = await fee_schedule(conn)
-        return fee_due(schedule, self.row["created_at"].date(), requests, decisions, payments)
+        return fee_due(
+            schedule,
+            self.row["created_at"].date(),
+            [fee_request_of(r) for r in requests],
+            [fee_decision_of(d) for d in decisions],
+            [payment_of(p) for p in payments],
+        )
 
     @strawberry.field
     async def progress(self, info: Info) -> Progress:
         people = await info.context.loaders["people"].load(self.row["id"])
-        problems = registration_problems(self.row, people, info.context.now().date())
+        problems = registration_problems(lpa_of(self.row, people), info.context.now().date())
         provider = next((p for p in people if p["role"] is ActorRole.CERTIFICATE_PROVIDER), None)
         return Progress(
             donor_signed=self.row["signed_at"] is not None,
             certificate_provider_signed=provider is not None and provider["signed_at"] is not None,
-            signatures_outstanding=sum(p.code == "NOT_SIGNED" for p in problems),
+            signatures_outstanding=sum(p.code is ProblemCode.NOT_SIGNED for p in problems),
             ready_for_statutory_waiting_period=not problems and self.row["status"] == "in-progress",
             problems=[Problem.of(p) for p in problems],
         )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import strawberry
 
-from app.domain.changes import attorneys, resolution, restrictions
+from app.domain.changes.attorneys import AttorneyStatusGiven, ChangeAttorneys
+from app.domain.changes.resolution import ResolveAnomaly
+from app.domain.changes.restrictions import SeverRestrictions
 
 from ..context import RequestContext
 from ..enums import AttorneyStatus
 from ..results import MutationResult
 from ..scalars import LpaUid
-from ..update import run_update
+from ..update import run_change
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -46,16 +48,10 @@ async def change_attorneys(
     input: ChangeAttorneysInput,
     idempotency_key: str,
 ) -> MutationResult:
-    changes = [strawberry.asdict(change) for change in input.changes]
-    return await run_update(
-        info,
-        "changeAttorneys",
-        uid=uid,
-        expected_version=expected_version,
-        payload={"changes": changes},
-        idempotency_key=idempotency_key,
-        decide=lambda state, _now, _by: attorneys.change_attorneys(state, changes),
+    change = ChangeAttorneys(
+        tuple(AttorneyStatusGiven(c.attorney, c.status) for c in input.changes)
     )
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def sever_restrictions(
@@ -65,29 +61,12 @@ async def sever_restrictions(
     input: SeverRestrictionsInput,
     idempotency_key: str,
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "severRestrictions",
-        uid=uid,
-        expected_version=expected_version,
-        payload=strawberry.asdict(input),
-        idempotency_key=idempotency_key,
-        decide=lambda state, _now, _by: restrictions.sever_restrictions(
-            state, input.restrictions_and_conditions
-        ),
-    )
+    change = SeverRestrictions(input.restrictions_and_conditions)
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def resolve_anomaly(
     info: Info, uid: LpaUid, expected_version: int, input: ResolveAnomalyInput, idempotency_key: str
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "resolveAnomaly",
-        uid=uid,
-        expected_version=expected_version,
-        payload=strawberry.asdict(input),
-        idempotency_key=idempotency_key,
-        decide=lambda state, _now, _by: resolution.resolve_anomaly(state, input.source, input.code),
-        needs=resolution.NEEDS,
-    )
+    change = ResolveAnomaly(input.source, input.code)
+    return await run_change(info, uid, expected_version, change, idempotency_key)

@@ -4,25 +4,30 @@ given as null clears it, where the LPA may be without it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 import strawberry
 from strawberry import UNSET
 
-from app.domain.changes import correction
-from app.domain.state import LpaState, Outcome
+from app.domain.changes.correction import (
+    LPA_DATES,
+    AttorneyCorrection,
+    CorrectLpa,
+    CorrectRegisteredLpa,
+    PersonCorrection,
+    Value,
+)
+from app.domain.records import Address
 
 from ..context import RequestContext
 from ..inputs import AddressInput
 from ..results import MutationResult
 from ..scalars import LpaUid
-from ..update import run_update
+from ..update import run_change
 
 Info = strawberry.Info[RequestContext, None]
 _WHOLE = "Replaces the stored address as a whole."
-Correct = Callable[[LpaState, Mapping[str, Any], datetime], Outcome]
 
 
 @strawberry.input
@@ -72,41 +77,42 @@ class CorrectionInput:
 async def correct_lpa(
     info: Info, uid: LpaUid, expected_version: int, input: CorrectionInput, idempotency_key: str
 ) -> MutationResult:
-    return await _run(
-        info, "correctLpa", correction.correct, uid, expected_version, input, idempotency_key
-    )
+    change = CorrectLpa(**_given(input))
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def correct_registered_lpa(
     info: Info, uid: LpaUid, expected_version: int, input: CorrectionInput, idempotency_key: str
 ) -> MutationResult:
-    return await _run(
-        info,
-        "correctRegisteredLpa",
-        correction.correct_registered,
-        uid,
-        expected_version,
-        input,
-        idempotency_key,
-    )
+    change = CorrectRegisteredLpa(**_given(input))
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
-async def _run(
-    info: Info,
-    operation: str,
-    correct: Correct,
-    uid: LpaUid,
-    expected_version: int,
-    input: CorrectionInput,
-    idempotency_key: str,
-) -> MutationResult:
-    given = strawberry.asdict(input)  # leaves out every field not given (UNSET), at any depth
-    return await run_update(
-        info,
-        operation,
-        uid=uid,
-        expected_version=expected_version,
-        payload=given,
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, _by: correct(state, given, now),
+def _given(input: CorrectionInput) -> dict[str, Any]:
+    """The correction's fields as the change reads them; a field not given is left out."""
+    given: dict[str, Any] = strawberry.asdict(
+        input
+    )  # leaves out every field not given (UNSET), at any depth
+    attorneys = given.get("attorneys") or ()
+    return {
+        "donor": _person(given.get("donor")),
+        "certificate_provider": _person(given.get("certificate_provider")),
+        "attorneys": tuple(
+            AttorneyCorrection(
+                a["attorney"], _values({k: v for k, v in a.items() if k != "attorney"})
+            )
+            for a in attorneys
+        ),
+        "dates": tuple((name, given[name]) for name in sorted(LPA_DATES) if name in given),
+    }
+
+
+def _person(given: dict[str, Any] | None) -> PersonCorrection | None:
+    return None if given is None else PersonCorrection(_values(given))
+
+
+def _values(given: dict[str, Any]) -> tuple[tuple[str, Value], ...]:
+    return tuple(
+        (name, Address(**value) if name == "address" and value is not None else value)
+        for name, value in given.items()
     )

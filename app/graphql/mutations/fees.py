@@ -7,14 +7,14 @@ from datetime import datetime
 
 import strawberry
 
-from app.domain.changes import fee_reductions, payments
+from app.domain.changes.fee_reductions import DecideFeeReduction, RequestFeeReduction
+from app.domain.changes.payments import RecordPayment
 
 from ..context import RequestContext
 from ..enums import EvidenceDelivery, FeeDecisionOutcome, FeeType
-from ..plain import plain
 from ..results import MutationResult
 from ..scalars import LpaUid
-from ..update import run_update
+from ..update import run_change
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -52,18 +52,10 @@ async def request_fee_reduction(
     input: RequestFeeReductionInput,
     idempotency_key: str,
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "requestFeeReduction",
-        uid=uid,
-        expected_version=expected_version,
-        payload=plain(input),
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, _by: fee_reductions.request_fee_reduction(
-            state, input.type, input.evidence_delivery, input.previous_application_number, now
-        ),
-        needs=fee_reductions.NEEDS,
+    change = RequestFeeReduction(
+        input.type, input.evidence_delivery, input.previous_application_number
     )
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def decide_fee_reduction(
@@ -73,18 +65,8 @@ async def decide_fee_reduction(
     input: DecideFeeReductionInput,
     idempotency_key: str,
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "decideFeeReduction",
-        uid=uid,
-        expected_version=expected_version,
-        payload=plain(input),
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, author: fee_reductions.decide_fee_reduction(
-            state, input.outcome, input.approved_type, now, author
-        ),
-        needs=fee_reductions.NEEDS,
-    )
+    change = DecideFeeReduction(input.outcome, input.approved_type)
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def record_payment(
@@ -94,14 +76,5 @@ async def record_payment(
     input: RecordPaymentInput,
     idempotency_key: str,
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "recordPayment",
-        uid=uid,
-        expected_version=expected_version,
-        payload=plain(input),
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, _by: payments.record_payment(
-            state, input.amount_pence, input.reference, input.paid_at, now
-        ),
-    )
+    change = RecordPayment(input.amount_pence, input.reference, input.paid_at)
+    return await run_change(info, uid, expected_version, change, idempotency_key)

@@ -6,13 +6,13 @@ from datetime import datetime
 
 import strawberry
 
-from app.domain.changes import identity
+from app.domain.changes.identity import ConfirmIdentity
 
 from ..context import RequestContext
 from ..enums import IdentityActor, IdentityCheckType
 from ..results import MutationResult
 from ..scalars import LpaUid
-from ..update import run_update
+from ..update import run_change
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -31,14 +31,5 @@ async def confirm_identity(
     input: ConfirmIdentityInput,
     idempotency_key: str,
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "confirmIdentity",
-        uid=uid,
-        expected_version=expected_version,
-        payload=strawberry.asdict(input),
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, _by: identity.confirm_identity(
-            state, input.actor, input.type, input.checked_at, now
-        ),
-    )
+    change = ConfirmIdentity(input.actor, input.type, input.checked_at)
+    return await run_change(info, uid, expected_version, change, idempotency_key)

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import strawberry
 
-from app.domain.changes import lifecycle
+from app.domain.changes.lifecycle import (
+    AttorneyOptOut,
+    CertificateProviderOptOut,
+    ChangeStatus,
+    Register,
+    StartStatutoryWaitingPeriod,
+    Withdraw,
+)
 
 from ..context import RequestContext
 from ..enums import LpaStatusCode
-from ..plain import plain
 from ..results import MutationResult
 from ..scalars import LpaUid
-from ..update import run_update
+from ..update import run_change
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -30,82 +36,40 @@ class ChangeStatusInput:
 async def certificate_provider_opt_out(
     info: Info, uid: LpaUid, expected_version: int, idempotency_key: str
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "certificateProviderOptOut",
-        uid=uid,
-        expected_version=expected_version,
-        payload=None,
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, _by: lifecycle.certificate_provider_opt_out(state, now),
-    )
+    change = CertificateProviderOptOut()
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def attorney_opt_out(
     info: Info, uid: LpaUid, expected_version: int, input: AttorneyOptOutInput, idempotency_key: str
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "attorneyOptOut",
-        uid=uid,
-        expected_version=expected_version,
-        payload=plain(input),
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, _by: lifecycle.attorney_opt_out(state, input.attorney, now),
-    )
+    change = AttorneyOptOut(input.attorney)
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def withdraw_lpa(
     info: Info, uid: LpaUid, expected_version: int, idempotency_key: str
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "withdrawLpa",
-        uid=uid,
-        expected_version=expected_version,
-        payload=None,
-        idempotency_key=idempotency_key,
-        decide=lambda state, _now, _by: lifecycle.withdraw(state),
-    )
+    change = Withdraw()
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def start_statutory_waiting_period(
     info: Info, uid: LpaUid, expected_version: int, idempotency_key: str
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "startStatutoryWaitingPeriod",
-        uid=uid,
-        expected_version=expected_version,
-        payload=None,
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, _by: lifecycle.start_statutory_waiting_period(state, now),
-    )
+    change = StartStatutoryWaitingPeriod()
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def register_lpa(
     info: Info, uid: LpaUid, expected_version: int, idempotency_key: str
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "registerLpa",
-        uid=uid,
-        expected_version=expected_version,
-        payload=None,
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, _by: lifecycle.register(state, now),
-    )
+    change = Register()
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def change_status(
     info: Info, uid: LpaUid, expected_version: int, input: ChangeStatusInput, idempotency_key: str
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "changeStatus",
-        uid=uid,
-        expected_version=expected_version,
-        payload=plain(input),
-        idempotency_key=idempotency_key,
-        decide=lambda state, _now, _by: lifecycle.change_status(state, input.status),
-    )
+    change = ChangeStatus(input.status)
+    return await run_change(info, uid, expected_version, change, idempotency_key)

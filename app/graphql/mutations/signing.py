@@ -7,13 +7,17 @@ from datetime import datetime
 
 import strawberry
 
-from app.domain.changes import signing
+from app.domain.changes.signing import (
+    SignatoryGiven,
+    SignAttorney,
+    SignCertificateProvider,
+    SignTrustCorporation,
+)
 
 from ..context import RequestContext
-from ..plain import plain
 from ..results import MutationResult
 from ..scalars import LpaUid
-from ..update import run_update
+from ..update import run_change
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -50,33 +54,15 @@ async def sign_certificate_provider(
     input: SignCertificateProviderInput,
     idempotency_key: str,
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "signCertificateProvider",
-        uid=uid,
-        expected_version=expected_version,
-        payload=plain(input),
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, _by: signing.sign_certificate_provider(
-            state, input.signed_at, now
-        ),
-    )
+    change = SignCertificateProvider(input.signed_at)
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def sign_attorney(
     info: Info, uid: LpaUid, expected_version: int, input: SignAttorneyInput, idempotency_key: str
 ) -> MutationResult:
-    return await run_update(
-        info,
-        "signAttorney",
-        uid=uid,
-        expected_version=expected_version,
-        payload=plain(input),
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, _by: signing.sign_attorney(
-            state, input.attorney, input.signed_at, now
-        ),
-    )
+    change = SignAttorney(input.attorney, input.signed_at)
+    return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
 async def sign_trust_corporation(
@@ -86,16 +72,9 @@ async def sign_trust_corporation(
     input: SignTrustCorporationInput,
     idempotency_key: str,
 ) -> MutationResult:
-    payload = plain(input)
-    signatories = [plain(s) for s in input.signatories]
-    return await run_update(
-        info,
-        "signTrustCorporation",
-        uid=uid,
-        expected_version=expected_version,
-        payload=payload,
-        idempotency_key=idempotency_key,
-        decide=lambda state, now, _by: signing.sign_trust_corporation(
-            state, input.trust_corporation, signatories, now
-        ),
+    signatories = tuple(
+        SignatoryGiven(s.first_names, s.last_name, s.signed_at, s.professional_title)
+        for s in input.signatories
     )
+    change = SignTrustCorporation(input.trust_corporation, signatories)
+    return await run_change(info, uid, expected_version, change, idempotency_key)

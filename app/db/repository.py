@@ -1,0 +1,212 @@
+"""The repository: LPA records in and out of the tables, in the caller's transaction.
+
+It is the only writer of LPAs. A save writes the difference between the LPA a change read and
+the LPA it left, the history row and outbox event of that difference, and any safeguarding
+signal the LPA now shows for the first time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.domain.anomalies import safeguarding
+from app.domain.enums import AnomalyStatus
+from app.domain.history import lpa_changes
+from app.domain.problems import Problem
+from app.domain.records import Actor, Lpa
+
+from .history import record_change
+from .lpa_reads import case_rows, lpa_extras, people_of_one, visible_lpa
+from .lpa_store import (
+    NewActor,
+    anomaly_keys,
+    bump_version,
+    insert_actors,
+    insert_anomalies,
+    insert_lpa,
+    insert_rows,
+    put_address,
+    resolve_anomalies,
+    update_actor,
+    update_lpa,
+)
+from .mapping import actor_columns, address_columns, lpa_columns, lpa_of
+from .visibility import RowRule
+
+CREATE = "CREATE"
+
+
+@dataclass(frozen=True, slots=True)
+class LpaRepository:
+    """LPAs that `client` may see under `rule`, on one connection in a transaction."""
+
+    conn: AsyncConnection
+    rule: RowRule
+    client: str
+
+    async def get(self, uid: str, *, with_case: bool) -> Lpa | None:
+        """Locks the LPA's row until the transaction ends, so what is read next (its people,
+        its rows) belongs to this version."""
+        row = await visible_lpa(self.conn, uid, self.rule, self.client, for_update=True)
+        if row is None:
+            return None
+        lpa_id = row.id
+        people = [p._mapping for p in await people_of_one(self.conn, lpa_id)]
+        checks, signatories = await lpa_extras(self.conn, lpa_id)
+        case = await case_rows(self.conn, lpa_id) if with_case else None
+        return lpa_of(row._mapping, people, checks, signatories, case)
+
+    async def save(
+        self, before: Lpa, after: Lpa, *, event: str, author: str, at: datetime
+    ) -> int | None:
+        """Write `after` over `before`; the new version, or None when another writer got
+        there first."""
+        if before.id is None:
+            raise ValueError("only a stored LPA is saved")
+        conn, lpa_id = self.conn, before.id
+        if not await bump_version(conn, lpa_id, before.version, at):
+            return None
+        await _write_difference(conn, lpa_id, before, after, author, at)
+        version = before.version + 1
+        await record_change(
+            conn,
+            lpa_id=lpa_id,
+            uid=before.uid,
+            version=version,
+            change_type=event,
+            author=author,
+            fields=cast(list[dict[str, Any]], lpa_changes(before, after)),
+            at=at,
+        )
+        await _raise_anomalies(conn, lpa_id, after, at, await anomaly_keys(conn, lpa_id))
+        return version
+
+
+async def create_lpa(
+    conn: AsyncConnection, lpa: Lpa, *, author: str, anomalies: list[Problem]
+) -> int:
+    """Store a new LPA with its people, its rule problems kept as anomalies, and its CREATE
+    history row; its database id."""
+    at = lpa.created_at
+    if at is None:
+        raise ValueError("a new LPA has its creation time")
+    actors = [_new_actor(actor, lpa) for actor in lpa.people]
+    lpa_id = await insert_lpa(conn, lpa_columns(lpa), actors)
+    raised = list(dict.fromkeys((p.source, p.code.value) for p in anomalies))  # in order, once
+    await insert_anomalies(conn, lpa_id, raised, at)
+    await record_change(
+        conn,
+        lpa_id=lpa_id,
+        uid=lpa.uid,
+        version=lpa.version,
+        change_type=CREATE,
+        author=author,
+        fields=cast(list[dict[str, Any]], lpa_changes(None, lpa)),
+        at=at,
+    )
+    await _raise_anomalies(conn, lpa_id, lpa, at, set(raised))
+    return lpa_id
+
+
+def _new_actor(actor: Actor, lpa: Lpa) -> NewActor:
+    row = {**actor_columns(actor), "role": actor.ROLE}
+    if actor is lpa.donor:
+        row["channel"] = lpa.channel  # the donor is on the LPA's channel
+    address = None if actor.address is None else address_columns(actor.address)
+    return NewActor(row=row, address=address)
+
+
+async def _write_difference(
+    conn: AsyncConnection, lpa_id: int, before: Lpa, after: Lpa, author: str, at: datetime
+) -> None:
+    old_columns, new_columns = lpa_columns(before), lpa_columns(after)
+    changed = {k: v for k, v in new_columns.items() if old_columns[k] != v}
+    if changed:
+        await update_lpa(conn, lpa_id, changed)
+    await _write_people(conn, lpa_id, before, after)
+    await _write_case(conn, lpa_id, before, after, author, at)
+
+
+async def _write_people(conn: AsyncConnection, lpa_id: int, before: Lpa, after: Lpa) -> None:
+    stored = {actor.id: actor for actor in before.people}
+    added: list[NewActor] = []
+    for actor in after.people:
+        old = stored.get(actor.id)
+        if old is None:
+            added.append(_new_actor(actor, after))
+            continue
+        if old == actor:
+            continue
+        own, was = actor_columns(actor), actor_columns(old)
+        changed = {k: v for k, v in own.items() if was[k] != v}
+        if changed:
+            await update_actor(conn, actor.id, changed)
+        if actor.address != old.address and actor.address is not None:
+            await put_address(conn, actor.id, address_columns(actor.address), old.address is None)
+        await _write_extras(conn, old, actor)
+    if added:
+        await insert_actors(conn, lpa_id, added)
+
+
+async def _write_extras(conn: AsyncConnection, old: Actor, new: Actor) -> None:
+    """Identity checks and signatories are only ever added."""
+    checks_before = getattr(old, "identity_checks", ())
+    for check in getattr(new, "identity_checks", ())[len(checks_before) :]:
+        row = {"actor_id": new.id, "type": check.type, "checked_at": check.checked_at}
+        await insert_rows(conn, "identity_checks", [row])
+    signed_before = {s.id for s in getattr(old, "signatories", ())}
+    rows = [
+        {
+            "id": s.id,
+            "trust_corporation_id": new.id,
+            "position": i,
+            "first_names": s.first_names,
+            "last_name": s.last_name,
+            "professional_title": s.professional_title,
+            "signed_at": s.signed_at,
+        }
+        for i, s in enumerate(getattr(new, "signatories", ()))
+        if s.id not in signed_before
+    ]
+    if rows:
+        await insert_rows(conn, "trust_corporation_signatories", rows)
+
+
+async def _write_case(
+    conn: AsyncConnection, lpa_id: int, before: Lpa, after: Lpa, author: str, at: datetime
+) -> None:
+    old, new = before.case, after.case
+    requested = {r.id for r in old.fee_reduction_requests}
+    for r in new.fee_reduction_requests:
+        if r.id not in requested:
+            await insert_rows(conn, "fee_reduction_requests", [{**_fields(r), "lpa_id": lpa_id}])
+    for d in new.fee_reduction_decisions[len(old.fee_reduction_decisions) :]:
+        await insert_rows(conn, "fee_reduction_decisions", [_fields(d)])
+    paid = {p.id for p in old.payments}
+    for p in new.payments:
+        if p.id not in paid:
+            await insert_rows(conn, "payments", [{**_fields(p), "lpa_id": lpa_id}])
+    detected = {(a.source, a.code) for a in old.anomalies if a.status is AnomalyStatus.DETECTED}
+    resolved = [
+        (a.source, a.code)
+        for a in new.anomalies
+        if a.status is AnomalyStatus.RESOLVED and (a.source, a.code) in detected
+    ]
+    if resolved:
+        await resolve_anomalies(conn, lpa_id, resolved, at, author)
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in record.__dataclass_fields__}
+
+
+async def _raise_anomalies(
+    conn: AsyncConnection, lpa_id: int, lpa: Lpa, at: datetime, known: set[tuple[str, str]]
+) -> None:
+    """Store every safeguarding signal the LPA now shows that was never raised before."""
+    found = {(p.source, p.code.value) for p in safeguarding(lpa, at.date())}
+    await insert_anomalies(conn, lpa_id, sorted(found - known), at)
