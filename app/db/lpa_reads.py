@@ -123,16 +123,16 @@ async def lpa_record(
     statements: Statements, uid: str, rule: RowRule, client: str
 ) -> LpaRecord | None:
     """A visible LPA as a record, outside any transaction: its row, then its people, identity
-    checks and signatories side by side (two round trips on PostgreSQL)."""
+    checks and signatories side by side (two round trips' wait on PostgreSQL)."""
     lpa = await visible_lpa_row(statements, uid, rule, client)
     if lpa is None:
         return None
     key = {"lpa_id": lpa["id"]}
-    people, checks, signed = await asyncio.gather(
-        statements.all(_PEOPLE_OF_ONE, key),
-        statements.all(_CHECKS_OF_ONE, key),
-        statements.all(_SIGNATORIES_OF_ONE, key),
-    )
+    reads = [statements.all(p, key) for p in (_PEOPLE_OF_ONE, _CHECKS_OF_ONE, _SIGNATORIES_OF_ONE)]
+    if statements.on_driver:  # each read takes and gives back its own pooled connection
+        people, checks, signed = await asyncio.gather(*reads)
+    else:  # SQLite's engine may hold a single connection: one read at a time
+        people, checks, signed = [await read for read in reads]
     return lpa_of(lpa, people, checks, signed)
 
 
