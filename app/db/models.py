@@ -296,7 +296,7 @@ class IdempotencyRecord(Base):
     __tablename__ = "idempotency_records"
 
     client: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key: Mapped[str] = mapped_column(String(caps.IDEMPOTENCY_KEY), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     response: Mapped[dict[str, Any]] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -9,13 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.idempotency import Remembered, recall, remember
+from app.domain import caps
 from app.domain.canonical import digest
 from app.domain.verdict import Verdict
 
 from .context import RequestContext
 from .errors import BadUserInput, IdempotencyKeyReused
-
-MAX_KEY_LENGTH = 255
 
 Work = Callable[[AsyncConnection], Awaitable[Verdict]]
 
@@ -30,7 +29,7 @@ async def run_once(
     the other's insert of the answer fails on the primary key, it rolls back, and it answers
     what the first stored.
     """
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+    if not key or len(key) > caps.IDEMPOTENCY_KEY or not key.isprintable():
         raise BadUserInput("idempotencyKey must be 1 to 255 printable characters")
     if not ctx.replay_idempotent:
         # Test-only (LPA_GATEWAY_UNSAFE_DISABLE_IDEMPOTENCY, refused in production): every

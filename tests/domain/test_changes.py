@@ -395,3 +395,8 @@ def test_a_provider_opting_out_stops_the_lpa() -> None:
     assert isinstance(outcome, Accepted)
     assert outcome.lpa.status is LpaStatus.CANNOT_REGISTER
     assert outcome.lpa.certificate_provider.opted_out_at == NOW
+
+
+def test_a_correction_names_only_the_lpas_dates() -> None:
+    with pytest.raises(ValueError, match="not a correctable date"):
+        CorrectLpa(dates=(("registration_date", EARLIER),))

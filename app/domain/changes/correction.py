@@ -77,6 +77,11 @@ class CorrectLpa(Change):
     attorneys: tuple[AttorneyCorrection, ...] = ()
     dates: tuple[tuple[str, datetime | None], ...] = ()  # the LPA's dates given, by name
 
+    def __post_init__(self) -> None:
+        unknown = {name for name, _ in self.dates} - LPA_DATES
+        if unknown:
+            raise ValueError(f"not a correctable date: {sorted(unknown)}")
+
     def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
         problems = require(lpa.status, self.allowed)
         if problems:
@@ -87,7 +92,7 @@ class CorrectLpa(Change):
         problems.extend(_date_problems(self.dates, now))
         if problems:
             return sorted(set(problems))
-        dates: Any = dict(self.dates)  # names from LPA_DATES, checked by the caller
+        dates: Any = dict(self.dates)  # names from LPA_DATES (see __post_init__)
         corrected = replace(lpa, **dates)
         for _at, person, given in targets:
             values: Any = dict(given)
