@@ -122,17 +122,20 @@ _SIGNATORIES_OF_ONE = Prepared(
 async def lpa_record(
     statements: Statements, uid: str, rule: RowRule, client: str
 ) -> LpaRecord | None:
-    """A visible LPA as a record, outside any transaction: its row, then its people, identity
-    checks and signatories side by side (two round trips' wait on PostgreSQL)."""
-    lpa = await visible_lpa_row(statements, uid, rule, client)
-    if lpa is None:
+    """A visible LPA as a record, outside any transaction: its row and people, then its
+    identity checks and signatories (side by side on PostgreSQL)."""
+    found = await lpa_with_people(statements, uid, rule, client)
+    if found is None:
         return None
+    lpa, people = found
     key = {"lpa_id": lpa["id"]}
-    reads = [statements.all(p, key) for p in (_PEOPLE_OF_ONE, _CHECKS_OF_ONE, _SIGNATORIES_OF_ONE)]
     if statements.on_driver:  # each read takes and gives back its own pooled connection
-        people, checks, signed = await asyncio.gather(*reads)
+        checks, signed = await asyncio.gather(
+            statements.all(_CHECKS_OF_ONE, key), statements.all(_SIGNATORIES_OF_ONE, key)
+        )
     else:  # SQLite's engine may hold a single connection: one read at a time
-        people, checks, signed = [await read for read in reads]
+        checks = await statements.all(_CHECKS_OF_ONE, key)
+        signed = await statements.all(_SIGNATORIES_OF_ONE, key)
     return lpa_of(lpa, people, checks, signed)
 
 
@@ -186,13 +189,6 @@ async def case_rows(conn: AsyncConnection, lpa_id: int) -> CaseFile:
     """The case file of one LPA: fee reduction requests and decisions, payments, anomalies."""
     found = await related_rows(conn, lpa_id, CASE_PARTS)
     return case_of(*(found[name] for name in CASE_PARTS))
-
-
-_LPA_BY_ID = select(lpas).where(lpas.c.id == bindparam("lpa_id"))
-
-
-async def lpa_by_id(conn: AsyncConnection, lpa_id: int) -> Row[*tuple[Any, ...]]:
-    return (await conn.execute(_LPA_BY_ID, {"lpa_id": lpa_id})).one()
 
 
 async def people_of_one(conn: AsyncConnection, lpa_id: int) -> list[Row[*tuple[Any, ...]]]:

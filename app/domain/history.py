@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any
 
 from .canonical import JsonValue, jsonable
 from .problems import pointer
@@ -16,7 +15,7 @@ _SHOWN_CASE = ("fee_reduction_requests", "fee_reduction_decisions", "payments")
 
 def lpa_changes(before: Lpa | None, after: Lpa) -> list[dict[str, JsonValue]]:
     """What a change did to an LPA, as the history shows it: its fields and case file, each
-    leaf with its JSON pointer (`/attorneys/0/signedAt`, `/payments/0/amountPence`)."""
+    leaf at its JSON pointer (`/attorneys/0/signedAt`); an added item at `<list>/-`."""
     changes: list[dict[str, JsonValue]] = []
     _diff("", None if before is None else _shown(before), _shown(after), changes)
     # An anomaly is named by its source and code, never by where it sits in a list.
@@ -29,8 +28,8 @@ def lpa_changes(before: Lpa | None, after: Lpa) -> list[dict[str, JsonValue]]:
 
 
 def _diff(at: str, old: JsonValue, new: JsonValue, out: list[dict[str, JsonValue]]) -> None:
-    """Like `_walk`, but in the records' field order, and an item added to the end of a list
-    is one change at `<list>/-` holding the whole item."""
+    """Each leaf that differs, as {field, old, new}, in the records' field order; an item
+    added to the end of a list is one change at `<list>/-` holding the whole item."""
     if isinstance(old, dict) or isinstance(new, dict):
         old_map = old if isinstance(old, dict) else {}
         new_map = new if isinstance(new, dict) else {}
@@ -53,27 +52,3 @@ def _shown(lpa: Lpa) -> dict[str, JsonValue]:
         shown.pop(name)
     shown.update({name: jsonable(getattr(lpa.case, name)) for name in _SHOWN_CASE})
     return shown
-
-
-def field_changes(old: Any, new: Any) -> list[dict[str, JsonValue]]:
-    """Each leaf that differs between two JSON-like values, as {field, old, new}."""
-    changes: list[dict[str, JsonValue]] = []
-    _walk("", jsonable(old), jsonable(new), changes)
-    return changes
-
-
-def _walk(at: str, old: JsonValue, new: JsonValue, out: list[dict[str, JsonValue]]) -> None:
-    if isinstance(old, dict) or isinstance(new, dict):
-        old_map = old if isinstance(old, dict) else {}
-        new_map = new if isinstance(new, dict) else {}
-        for key in sorted(old_map.keys() | new_map.keys()):
-            _walk(at + pointer(key), old_map.get(key), new_map.get(key), out)
-    elif isinstance(old, list) or isinstance(new, list):
-        old_list = old if isinstance(old, list) else []
-        new_list = new if isinstance(new, list) else []
-        for i in range(max(len(old_list), len(new_list))):
-            before = old_list[i] if i < len(old_list) else None
-            after = new_list[i] if i < len(new_list) else None
-            _walk(f"{at}/{i}", before, after, out)
-    elif old != new:
-        out.append({"field": at or "/", "old": old, "new": new})
