@@ -70,16 +70,20 @@ class Balancer:
                 chunks.append(chunk)
         return b"".join(chunks).decode()
 
-    def servers(self) -> dict[str, dict[str, str]]:
-        """`show stat` for each host: its `status` (UP, DOWN, MAINT, ...), `scur` (requests
-        in flight there), `stot` (requests sent there) and the rest."""
+    def stats(self) -> dict[str, dict[str, str]]:
+        """`show stat` for the hosts, by name, and for all of them as "BACKEND": `status` (UP,
+        DOWN, MAINT, ...), `scur` (requests in flight), `stot` (requests sent), `wretr`
+        (retries), `wredis` (requests redispatched to another host) and the rest."""
         text = self.command("show stat").lstrip("# ")
         rows = csv.DictReader(io.StringIO(text))
         return {
             row["svname"]: row
             for row in rows
-            if row["pxname"] == BACKEND and row["svname"] not in ("FRONTEND", "BACKEND")
+            if row["pxname"] == BACKEND and row["svname"] != "FRONTEND"
         }
+
+    def servers(self) -> dict[str, dict[str, str]]:
+        return {name: row for name, row in self.stats().items() if name != "BACKEND"}
 
     def wait_for(self, name: str, status: str, timeout: float = WAIT_TIMEOUT) -> float:
         """Seconds until host `name`'s status starts with `status`."""

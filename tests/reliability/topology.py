@@ -233,11 +233,13 @@ class Scene:
             )
         )
 
-    async def kill_host(self, index: int) -> None:
+    async def kill_host(self) -> None:
+        """`kill -9` the host with the most requests in flight, and bring it back."""
         await self.busy()
-        host, name = self.hosts[index], self.name(index)
         started, answered = time.monotonic(), self.load.answered
-        in_flight = int(self.balancer.servers()[name]["scur"])
+        busy = {name: int(row["scur"]) for name, row in self.balancer.servers().items()}
+        index = max(range(len(self.hosts)), key=lambda i: busy[self.name(i)])
+        host, name, in_flight = self.hosts[index], self.name(index), busy[self.name(index)]
         pid = host.process.pid if host.process else -1
         host.kill9()
         await asyncio.to_thread(host.start)
@@ -304,8 +306,8 @@ class Scene:
         self.cross_host = await same_key_everywhere(probe, cross_host_chains, run_id, load.answers)
         oracle_token = self.keys.oracle.token(ORACLE_SUB)
         self.oracle = await spend_oracle_budget(urls, oracle_token, ORACLE_BUDGET)
-        for kill in range(config.host_kills):
-            await self.kill_host(kill % len(self.hosts))
+        for _ in range(config.host_kills):
+            await self.kill_host()
         for _ in range(config.replica_restarts):
             await self.restart_replica()
         await self.rotate_key()
@@ -348,6 +350,8 @@ class TopologyFigures:
     replica_lpas: int
     primary_lpas: int
     requests_per_host: dict[str, int]
+    balancer_retries: int  # requests HAProxy sent again after a failed connect or no response
+    balancer_redispatches: int  # of those, sent to another host
     hosts_stopped_cleanly: bool
     checks: dict[str, str]
     steps: list[dict[str, Any]]
@@ -588,7 +592,9 @@ async def _drive(scene: Scene, run_id: str) -> TopologyFigures:
         task.cancel()
     await asyncio.gather(play_task, load_task, return_exceptions=True)
     load_seconds = time.monotonic() - scene.began
-    per_host = {n: int(s["stot"]) for n, s in scene.balancer.servers().items()}
+    stats = scene.balancer.stats()
+    per_host = {n: int(s["stot"]) for n, s in stats.items() if n != "BACKEND"}
+    balancer_retries = {k: int(stats["BACKEND"][k] or 0) for k in ("wretr", "wredis")}
     stopped = [await asyncio.to_thread(h.terminate_gracefully) for h in scene.hosts]
     planned = sum(1 + len(c.steps) for c in load.begun) + len(cross)
     figures = await _measure(scene, chains + cross, planned, all(stopped))
@@ -610,10 +616,12 @@ async def _drive(scene: Scene, run_id: str) -> TopologyFigures:
         oracle_answers=scene.oracle,
         rotation=asdict(scene.rotation),
         requests_per_host=per_host,
+        balancer_retries=balancer_retries["wretr"],
+        balancer_redispatches=balancer_retries["wredis"],
         checks=checks,
         steps=[asdict(s) for s in scene.steps],
         failures_seen=dict(load.failures.most_common()),
-        retries=sum(a.attempts - 1 for a in load.answers),
+        retries=sum(a.attempts - 1 for a in load.answers if a.chain < len(chains)),
         load_seconds=round(load_seconds, 2),
         mutations_per_second=round(len(load.answers) / load_seconds, 1) if load_seconds else 0.0,
         started_at="",
@@ -683,7 +691,9 @@ ROWS = (
     ("replica_restarts", "replica restarts (pg_ctl restart -m fast)"),
     ("rotation_failures", "requests failed while the key rotated"),
     ("replica_reads", "transactions the replica served the hosts"),
-    ("retries", "extra attempts clients made"),
+    ("retries", "extra attempts the load's clients made"),
+    ("balancer_retries", "requests HAProxy retried (failed connect, no response)"),
+    ("balancer_redispatches", "of those, sent to another host"),
     ("load_seconds", "duration of the load (s)"),
     ("mutations_per_second", "answered mutations per second"),
     ("seconds", "whole run, set-up and clean-up included (s)"),
