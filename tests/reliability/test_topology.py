@@ -13,10 +13,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 
 from tests.reliability import topology
-from tests.reliability.cluster import ClusterUnavailable, find_bin_dir
+from tests.reliability.cluster import (
+    Cluster,
+    ClusterUnavailable,
+    create_database,
+    find_bin_dir,
+    streaming_replica,
+    throwaway_cluster,
+)
 from tests.reliability.daemons import PACKAGES, missing_tools
 from tests.reliability.network import existing, owned_names
 from tests.reliability.topology import (
@@ -29,6 +37,7 @@ from tests.reliability.topology import (
     replica_verdict,
     run_topology,
 )
+from tests.reliability.topology_probes import caught_up
 
 pytestmark = pytest.mark.topology
 TEMPORARY = ("lpa-topology-primary-", "lpa-topology-replica-", "lpa-pgbouncer-")
@@ -132,6 +141,48 @@ def test_the_replica_check_is_required_only_once_the_hosts_are_given_the_replica
     assert replica_verdict(enabled=False, reads=0).startswith(NOT_YET)
     assert passed({"a": PASSED, "b": replica_verdict(enabled=False, reads=0)})
     assert not passed({"a": PASSED, "b": replica_verdict(enabled=True, reads=0)})
+
+
+def test_the_replica_meter_counts_the_reads_the_replica_served_and_nothing_else(
+    tools: None,
+) -> None:
+    """The figure `replica_reads` rests on: reads of the database's tables on the replica
+    count, across a restart of it; the same reads on the primary, reads of another
+    database, and statements that read no table do not."""
+
+    async def run(primary: Cluster, replica: Cluster) -> tuple[int, int]:
+        for name in ("metered", "elsewhere"):
+            await create_database(primary, name)
+            await _run(primary, name, "CREATE TABLE lpas (id int PRIMARY KEY)")
+        assert await caught_up(primary, replica)
+        meter = ReplicaMeter(replica, "metered")
+        await meter.begin()
+        await _run(primary, "metered", "SELECT count(*) FROM lpas", times=5)
+        await _run(replica, "elsewhere", "SELECT count(*) FROM lpas", times=5)
+        await _run(replica, "metered", "SELECT 1", times=5)
+        nothing = await meter.total()
+        await _run(replica, "metered", "SELECT count(*) FROM lpas", times=7)
+        await meter.restart()
+        await _run(replica, "metered", "SELECT * FROM lpas WHERE id = 1", times=4)
+        return nothing, await meter.total()
+
+    with (
+        throwaway_cluster("lpa-topology-primary-") as primary,
+        streaming_replica(primary, "lpa-topology-replica-") as replica,
+    ):
+        nothing, served = asyncio.run(run(primary, replica))
+    assert nothing == 0
+    assert served == 7 + 4
+
+
+async def _run(cluster: Cluster, database: str, sql: str, times: int = 1) -> None:
+    """`sql` `times` times, on a connection closed afterwards (which flushes its statistics)."""
+    conn = await asyncpg.connect(cluster.dsn(database), timeout=10)
+    try:
+        for _ in range(times):
+            await conn.execute(sql)
+    finally:
+        await conn.close()
 
 
 def test_replica_reads_add_up_whether_a_restart_keeps_the_statistics_or_not() -> None:

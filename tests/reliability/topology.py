@@ -68,9 +68,9 @@ from tests.reliability.topology_probes import (
     caught_up,
     lpa_count,
     oracle_expected,
+    reads_served,
     same_key_everywhere,
     spend_oracle_budget,
-    transactions_served,
 )
 
 POOLERS = ("transaction", "session", "none")
@@ -151,8 +151,8 @@ class Rotation:
 
 @dataclass
 class ReplicaMeter:
-    """Transactions the replica served in the run's database, across its restarts: its
-    statistics may be kept over a clean restart or start again from zero."""
+    """Reads of the run's tables the replica served, across its restarts: its statistics may
+    be kept over a clean restart or start again from zero."""
 
     replica: Cluster
     database: str
@@ -160,12 +160,12 @@ class ReplicaMeter:
     baseline: int = 0
 
     async def begin(self) -> None:
-        self.baseline = await transactions_served(self.replica, self.database)
+        self.baseline = await reads_served(self.replica, self.database)
 
     async def restart(self) -> None:
-        before = await transactions_served(self.replica, self.database)
+        before = await reads_served(self.replica, self.database)
         await asyncio.to_thread(self.replica.restart)
-        self.count_restart(before, await transactions_served(self.replica, self.database))
+        self.count_restart(before, await reads_served(self.replica, self.database))
 
     def count_restart(self, before: int, after: int) -> None:
         """Kept over the restart, the count goes on (`after` >= `before`, with what was not yet
@@ -174,7 +174,7 @@ class ReplicaMeter:
         self.baseline = after
 
     async def total(self) -> int:
-        return self.counted + await transactions_served(self.replica, self.database) - self.baseline
+        return self.counted + await reads_served(self.replica, self.database) - self.baseline
 
 
 @dataclass
@@ -350,8 +350,8 @@ class TopologyFigures:
     replica_lpas: int
     primary_lpas: int
     requests_per_host: dict[str, int]
-    balancer_retries: int  # requests HAProxy sent again after a failed connect or no response
-    balancer_redispatches: int  # of those, sent to another host
+    balancer_retries: int  # HAProxy's wretr: connections retried (failed, or no response)
+    balancer_redispatches: int  # HAProxy's wredis: requests sent to another host instead
     hosts_stopped_cleanly: bool
     checks: dict[str, str]
     steps: list[dict[str, Any]]
@@ -690,10 +690,10 @@ ROWS = (
     ("host_kills", "kill -9 of a host (each brought back)"),
     ("replica_restarts", "replica restarts (pg_ctl restart -m fast)"),
     ("rotation_failures", "requests failed while the key rotated"),
-    ("replica_reads", "transactions the replica served the hosts"),
+    ("replica_reads", "table scans the replica ran for the hosts"),
     ("retries", "extra attempts the load's clients made"),
-    ("balancer_retries", "requests HAProxy retried (failed connect, no response)"),
-    ("balancer_redispatches", "of those, sent to another host"),
+    ("balancer_retries", "connections HAProxy retried (failed, or no response)"),
+    ("balancer_redispatches", "requests HAProxy sent to another host instead"),
     ("load_seconds", "duration of the load (s)"),
     ("mutations_per_second", "answered mutations per second"),
     ("seconds", "whole run, set-up and clean-up included (s)"),

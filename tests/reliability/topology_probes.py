@@ -153,15 +153,15 @@ async def _one(cluster: Cluster, database: str, sql: str, *args: Any) -> Any:
         await conn.close()
 
 
-async def transactions_served(replica: Cluster, database: str) -> int:
-    """Transactions (committed or rolled back) clients ran in `database` on the replica, as
-    its statistics count them; asked from another database, so asking adds nothing."""
+async def reads_served(replica: Cluster, database: str) -> int:
+    """Scans of the gateway's tables (sequential and index) the replica ran in `database`, as
+    its statistics count them: reads of LPA data, not connections or health checks."""
     return int(
         await _one(
             replica,
-            "postgres",
-            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1",
             database,
+            "SELECT coalesce(sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)), 0) "
+            "FROM pg_stat_user_tables WHERE relname <> 'alembic_version'",
         )
     )
 
