@@ -37,6 +37,7 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 
+from app.settings import Settings
 from tests.reliability.balancer import Balancer, haproxy
 from tests.reliability.client_keys import SigningKey, new_key, write_keys_file
 from tests.reliability.cluster import (
@@ -82,8 +83,8 @@ POOLER_VARIABLE = "LPA_GATEWAY_DATABASE_POOLER"  # set on the hosts with --poole
 READ_URL_VARIABLE = "LPA_GATEWAY_READ_DATABASE_URL"  # set on the hosts with --replica-reads
 RESULTS_DIR = ROOT / "var" / "topology"
 HOST_POOL_SIZE = 8  # LPA_GATEWAY_DB_POOL_SIZE on each host
-STATEMENT_TIMEOUT_MS = 5000  # the gateway's default, set on the database (see pooler.py)
-ORACLE_BUDGET = 5  # the gateway's default LPA_GATEWAY_ORACLE_FAILURE_BUDGET
+STATEMENT_TIMEOUT_MS = Settings().statement_timeout_ms  # set on the database (see pooler.py)
+ORACLE_BUDGET = Settings().oracle_failure_budget  # the hosts keep the default
 ORACLE_CLIENT = "opg.poas.use"
 ORACLE_SUB = "urn:opg:poas:use:users:70b0a000-0000-4000-8000-000000000001"
 OLD_KID, NEW_KID = "2026-11", "2027-05"
@@ -264,14 +265,20 @@ class Scene:
         await asyncio.to_thread(self.balancer.restore, name)
         self.rotation.hosts_restarted += 1
 
-    async def expect(self, index: int, trusted: SigningKey, untrusted: SigningKey) -> None:
-        url = self.hosts[index].url
-        if await accepts(url, trusted.token(SUB)) is not True:
-            self.rotation.trusted_refused += 1
-            self.problems.append(f"{self.name(index)} refused key {trusted.kid}, which it trusts")
-        if await accepts(url, untrusted.token(SUB)) is not False:
-            self.rotation.dropped_accepted += 1
-            self.problems.append(f"{self.name(index)} took key {untrusted.kid}, not trusted")
+    async def expect(
+        self, index: int, trusted: tuple[SigningKey, ...], untrusted: tuple[SigningKey, ...]
+    ) -> None:
+        """Host `index` takes a token signed with each `trusted` key, and answers 401 to one
+        signed with each `untrusted` key."""
+        url, name = self.hosts[index].url, self.name(index)
+        for key in trusted:
+            if await accepts(url, key.token(SUB)) is not True:
+                self.rotation.trusted_refused += 1
+                self.problems.append(f"{name} refused key {key.kid}, which it trusts")
+        for key in untrusted:
+            if await accepts(url, key.token(SUB)) is not False:
+                self.rotation.dropped_accepted += 1
+                self.problems.append(f"{name} took key {key.kid}, which it does not trust")
 
     async def rotate_key(self) -> None:
         """docs/operations.md's rotation: trust both keys on every host in turn, switch the
@@ -280,17 +287,16 @@ class Scene:
         started, answered = time.monotonic(), load.answered
         failed_before = sum(load.failures.values())
         for index in range(len(self.hosts)):  # the new key is refused before it is trusted
-            await self.expect(index, keys.old, keys.new)
+            await self.expect(index, (keys.old,), (keys.new,))
         keys.trust(keys.old, keys.new)
         for index in range(len(self.hosts)):
             await self.restart_in_turn(index)
-            if await accepts(self.hosts[index].url, keys.new.token(SUB)) is not True:
-                self.rotation.trusted_refused += 1
+            await self.expect(index, (keys.old, keys.new), ())
         load.token = keys.new.token(SUB)
         keys.trust(keys.new)
         for index in range(len(self.hosts)):
             await self.restart_in_turn(index)
-            await self.expect(index, keys.new, keys.old)
+            await self.expect(index, (keys.new,), (keys.old,))
         self.rotation.load_failures = sum(load.failures.values()) - failed_before
         self.rotation.seconds = round(time.monotonic() - started, 2)
         self.rotation.done = not load.finished
