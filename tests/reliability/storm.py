@@ -894,15 +894,20 @@ ROWS = (
 )
 
 
-def render(figures: Figures) -> str:
+def figure_table(figures: Any, rows: tuple[tuple[str, str], ...]) -> list[str]:
+    """One line per (figure, what it counts) of `rows`, the value of `figures` first."""
     data = asdict(figures)
+    return [f"  {data[name]!s:>10}  {name:<24} {text}" for name, text in rows]
+
+
+def render(figures: Figures) -> str:
     mode = "idempotency ON" if figures.idempotency else "NEGATIVE CONTROL: idempotency OFF"
     lines = [
         f"fault storm '{figures.label}' ({mode}): {figures.mutations_planned} mutations, "
         f"concurrency {figures.concurrency}, {figures.gateways} gateway processes",
         "",
+        *figure_table(figures, ROWS),
     ]
-    lines += [f"  {data[name]!s:>10}  {name:<24} {text}" for name, text in ROWS]
     lines.append("")
     for fault in figures.faults:
         lines.append(

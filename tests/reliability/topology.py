@@ -59,6 +59,7 @@ from tests.reliability.storm import (
     StormConfig,
     check,
     counts_agree,
+    figure_table,
     plan,
     write_results,
 )
@@ -707,7 +708,6 @@ ROWS = (
 
 
 def render(figures: TopologyFigures) -> str:
-    data = asdict(figures)
     where = (
         f"network namespaces in {figures.subnet}"
         if figures.namespaces
@@ -717,9 +717,9 @@ def render(figures: TopologyFigures) -> str:
         f"topology '{figures.label}': {figures.hosts} hosts as {where}; pooler "
         f"{figures.pooler}; replica reads {'on' if figures.replica_reads_enabled else 'off'}",
         "",
+        *figure_table(figures, ROWS),
+        "",
     ]
-    lines += [f"  {data[name]!s:>10}  {name:<24} {text}" for name, text in ROWS]
-    lines.append("")
     for step in figures.steps:
         lines.append(
             f"  {step['kind']:<16} after {step['at_answers']} answers, t={step['started_s']}s, "
