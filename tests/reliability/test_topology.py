@@ -45,6 +45,11 @@ TEMPORARY = ("lpa-topology-primary-", "lpa-topology-replica-", "lpa-pgbouncer-")
 
 @pytest.fixture
 def tools() -> None:
+    require_tools()
+
+
+def require_tools() -> None:
+    """Skip, saying what is missing; under CI (CI=true), fail instead."""
     missing = [f"{tool} (apt-get install {PACKAGES[tool]})" for tool in missing_tools()]
     try:
         find_bin_dir()
@@ -192,3 +197,13 @@ def test_replica_reads_add_up_whether_a_restart_keeps_the_statistics_or_not() ->
     reset = ReplicaMeter(replica=None, database="d", baseline=10)  # type: ignore[arg-type]
     reset.count_restart(before=40, after=0)
     assert (reset.counted, reset.baseline) == (30, 0)
+
+
+def test_a_missing_tool_fails_under_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(f"{__name__}.missing_tools", lambda: ["haproxy"])
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"haproxy \(apt-get install haproxy\)"):
+        require_tools()
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception, match="haproxy"):
+        require_tools()
