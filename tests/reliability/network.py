@@ -19,7 +19,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 PREFIX = "lpa-topo-"
 BRIDGE_PREFIX = "lpatb"
@@ -40,7 +40,6 @@ class HostNetwork:
     launchers: list[tuple[str, ...]]  # the command prefix that runs a process on each host
     subnet: str | None = None
     why_loopback: str = ""
-    made: list[str] = field(default_factory=list)  # namespaces and links, for the report
 
 
 def _ip(*args: str) -> str:
@@ -135,7 +134,6 @@ def _build(hosts: int, made: list[str]) -> HostNetwork:
         host_addresses=addresses,
         launchers=[("ip", "netns", "exec", namespace) for namespace in namespaces],
         subnet=f"{subnet}.0/24",
-        made=list(made),
     )
 
 
