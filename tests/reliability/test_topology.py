@@ -27,17 +27,10 @@ from tests.reliability.cluster import (
 )
 from tests.reliability.daemons import PACKAGES, missing_tools
 from tests.reliability.network import existing, owned_names
-from tests.reliability.topology import (
-    NOT_YET,
-    PASSED,
-    QUICK,
-    ReplicaMeter,
-    passed,
-    render,
-    replica_verdict,
-    run_topology,
-)
+from tests.reliability.topology import run_topology
 from tests.reliability.topology_probes import caught_up
+from tests.reliability.topology_scene import NOT_YET, PASSED, QUICK, ReplicaMeter
+from tests.reliability.topology_verdict import passed, render, replica_verdict
 
 pytestmark = pytest.mark.topology
 TEMPORARY = ("lpa-topology-primary-", "lpa-topology-replica-", "lpa-pgbouncer-")
