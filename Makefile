@@ -1,12 +1,14 @@
 # One command each: `make run` serves GraphiQL with demo data, `make test` runs the suite.
 # `make storm` runs the fault storm (QUICK=1 for the short one, NEGATIVE=1 for the negative
-# control with idempotency off); see docs/reliability.md.
+# control with idempotency off); see docs/reliability.md. `make topology` runs the storm's
+# workload through HAProxy against three hosts in network namespaces, PgBouncer, a replica and
+# Redis (QUICK=1 for the CI-sized run; TOPOLOGY_ARGS for more, e.g. "--pooler transaction").
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check schema storm clean bench bench-profile
+.PHONY: install run test check schema storm topology clean bench bench-profile
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -35,6 +37,9 @@ yes = $(filter 1 yes true,$(1))
 
 storm: install
 	$(BIN)/python -m tests.reliability.storm $(if $(call yes,$(QUICK)),--quick) $(if $(call yes,$(NEGATIVE)),--negative)
+
+topology: install
+	$(BIN)/python -m tests.reliability.topology $(if $(call yes,$(QUICK)),--quick) $(TOPOLOGY_ARGS)
 
 schema: install
 	$(BIN)/lpa-gateway export-schema

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL cluster on a free loopback port, from the machine's own binaries.
+"""A throwaway PostgreSQL cluster on a free loopback port, from the machine's own binaries,
+and a streaming replica of it (`pg_basebackup -R`) for the topology run.
 
 `initdb` refuses to run as root, so as root every PostgreSQL command runs as the `postgres`
 user (`runuser -u postgres -- ...`) in a temporary directory that user owns. The cluster keeps
@@ -45,8 +46,8 @@ def find_bin_dir() -> Path:
     override = os.environ.get("LPA_GATEWAY_PG_BIN")
     candidates = [override] if override else []
     on_path = shutil.which("pg_ctl")
-    if on_path:
-        candidates.append(str(Path(on_path).parent))
+    if on_path:  # followed to the real directory, which has the other tools (pg_basebackup)
+        candidates.append(str(Path(on_path).resolve().parent))
     for pattern in SEARCH:
         candidates.extend(sorted(glob.glob(pattern), key=_version_key, reverse=True))
     for candidate in candidates:
@@ -72,6 +73,10 @@ class Cluster:
     base: Path
     port: int
     run_as: str | None  # "postgres" when we are root
+    # Where it listens (loopback always), and the networks trusted besides loopback: the
+    # topology run adds its namespaces' bridge, so hosts in them reach the server.
+    addresses: tuple[str, ...] = ("127.0.0.1",)
+    trusted: tuple[str, ...] = ()
 
     @property
     def data(self) -> Path:
@@ -124,21 +129,52 @@ class Cluster:
             "--locale=C",
             "--no-sync",  # only initdb's own files; the running cluster keeps fsync on
         )
+        self._configure("max_connections = 300\nlogging_collector = off\n")
+        with (self.data / "pg_hba.conf").open("a") as hba:
+            hba.writelines(f"host all all {network} trust\n" for network in self.trusted)
+
+    def _configure(self, extra: str = "") -> None:
+        """This server's own port, addresses and socket directory (the last line wins, so a
+        replica's copy of its primary's file is corrected the same way)."""
         settings = (
             f"\nport = {self.port}\n"
-            "listen_addresses = '127.0.0.1'\n"
+            f"listen_addresses = '{','.join(self.addresses)}'\n"
             f"unix_socket_directories = '{self.base}'\n"
-            "max_connections = 300\n"
-            "logging_collector = off\n"
         )
         with (self.data / "postgresql.conf").open("a") as conf:
-            conf.write(settings)
+            conf.write(settings + extra)
+
+    def init_replica_of(self, primary: Cluster) -> None:
+        """A base backup of `primary` (which must run) that streams from it as a hot standby:
+        `pg_basebackup -R` writes the standby.signal and primary_conninfo."""
+        self._run(
+            "pg_basebackup",
+            "-D",
+            str(self.data),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "postgres",
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "--no-sync",
+        )
+        self._configure("hot_standby = on\n")
 
     def start(self) -> None:
         self._pg_ctl("start")
 
     def stop(self, mode: str = "fast") -> None:
         self._pg_ctl("-m", mode, "stop")
+
+    def restart(self) -> None:
+        """A clean restart (fast shutdown): clients are disconnected, nothing is lost."""
+        self._pg_ctl("-m", "fast", "restart")
 
     def restart_immediate(self) -> None:
         """Crash the server (no shutdown checkpoint) and start it again: crash recovery."""
@@ -173,25 +209,59 @@ def _owner(user: str | None) -> tuple[int, int] | None:
 
 
 @contextmanager
-def throwaway_cluster(prefix: str = "lpa-storm-") -> Iterator[Cluster]:
-    """A started cluster, stopped and deleted afterwards whatever happens."""
-    bin_dir = find_bin_dir()
-    run_as = "postgres" if os.geteuid() == 0 else None
-    owner = _owner(run_as)
-    if run_as and shutil.which("runuser") is None:
-        raise ClusterUnavailable("running as root needs runuser to start PostgreSQL as postgres")
-    base = Path(tempfile.mkdtemp(prefix=prefix))
-    if owner:
-        os.chown(base, *owner)
-    cluster = Cluster(bin_dir=bin_dir, base=base, port=free_port(), run_as=run_as)
-    try:
+def throwaway_cluster(
+    prefix: str = "lpa-storm-", addresses: tuple[str, ...] = (), trusted: tuple[str, ...] = ()
+) -> Iterator[Cluster]:
+    """A started cluster, stopped and deleted afterwards whatever happens. It listens on
+    127.0.0.1 and `addresses`, and trusts loopback and the `trusted` networks."""
+    with _scratch(prefix) as cluster:
+        cluster.addresses += addresses
+        cluster.trusted = trusted
         cluster.init()
         cluster.start()
         yield cluster
+
+
+@contextmanager
+def streaming_replica(primary: Cluster, prefix: str = "lpa-replica-") -> Iterator[Cluster]:
+    """A started hot standby of `primary` on a port of its own, listening where the primary
+    does; stopped and deleted afterwards whatever happens."""
+    with _scratch(prefix) as replica:
+        replica.addresses = primary.addresses
+        replica.init_replica_of(primary)
+        replica.start()
+        yield replica
+
+
+@contextmanager
+def _scratch(prefix: str) -> Iterator[Cluster]:
+    """A cluster not yet made, in a temporary directory the server's user owns; whatever
+    runs there is stopped and the directory deleted afterwards."""
+    bin_dir = find_bin_dir()
+    with server_directory(prefix) as (base, run_as):
+        if run_as and shutil.which("runuser") is None:
+            raise ClusterUnavailable("as root, runuser is needed to start PostgreSQL as postgres")
+        cluster = Cluster(bin_dir=bin_dir, base=base, port=free_port(), run_as=run_as)
+        try:
+            yield cluster
+        finally:
+            if cluster.is_running():
+                with suppress(Exception):
+                    cluster.stop("immediate")
+
+
+@contextmanager
+def server_directory(prefix: str) -> Iterator[tuple[Path, str | None]]:
+    """A temporary directory owned by the user PostgreSQL's tools run as ("postgres" when we
+    are root, else ourselves: None), and that user; deleted afterwards."""
+    run_as = "postgres" if os.geteuid() == 0 else None
+    owner = _owner(run_as)
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        if owner:
+            os.chown(base, *owner)
+        yield base, run_as
     finally:
-        if cluster.is_running():
-            with suppress(Exception):
-                cluster.stop("immediate")
         _remove(base)
 
 

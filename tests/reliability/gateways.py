@@ -62,11 +62,15 @@ def mint_token(env: Mapping[str, str], client: str, sub: str) -> str:
 
 @dataclass
 class GatewayProcess:
-    """One `serve` process on a fixed port; `start` again after a kill reuses the port."""
+    """One `serve` process on a fixed address and port; `start` again after a kill reuses
+    them. `launcher` runs it somewhere else, e.g. `ip netns exec <namespace>`: it must exec
+    the command, so that the process started is the gateway itself."""
 
     env: dict[str, str]
     port: int
     log_path: Path
+    host: str = "127.0.0.1"
+    launcher: tuple[str, ...] = ()
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
     pids: list[int] = field(default_factory=list)
@@ -74,13 +78,23 @@ class GatewayProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def spawn(self) -> None:
         self.log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-                [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)],
+                [
+                    *self.launcher,
+                    sys.executable,
+                    "-m",
+                    "app.cli",
+                    "serve",
+                    "--host",
+                    self.host,
+                    "--port",
+                    str(self.port),
+                ],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,

@@ -222,6 +222,10 @@ class Load:
     ambiguous: int = 0  # attempts whose fate the client could not know (sent, no answer)
     unexpected: list[str] = field(default_factory=list)
     finished: bool = False
+    # Set to end the load early: each client finishes its chain and takes no new one. The
+    # chains begun are in `begun` (the topology run's load lasts as long as its faults).
+    winding_down: bool = False
+    begun: list[Chain] = field(default_factory=list)
     _watchers: list[tuple[int, asyncio.Event]] = field(default_factory=list)
     _live: set[asyncio.Task[dict[str, Any] | None]] = field(default_factory=set)
     _abandoned: set[asyncio.Task[dict[str, Any] | None]] = field(default_factory=set)
@@ -260,14 +264,13 @@ class Load:
             max_connections=self.config.concurrency * 2,
             max_keepalive_connections=self.config.concurrency,
         )
-        headers = {"Authorization": f"Bearer {self.token}"}
-        async with httpx.AsyncClient(
-            limits=limits, headers=headers, timeout=self.config.attempt_timeout
-        ) as client:
+        async with httpx.AsyncClient(limits=limits, timeout=self.config.attempt_timeout) as client:
 
             async def worker() -> None:
-                while queue:
-                    await self._chain(client, queue.pop())
+                while queue and not self.winding_down:
+                    chain = queue.pop()
+                    self.begun.append(chain)
+                    await self._chain(client, chain)
 
             await asyncio.gather(*(worker() for _ in range(self.config.concurrency)))
 
@@ -363,8 +366,9 @@ class Load:
         self, client: httpx.AsyncClient, url: str, body: dict[str, Any], name: str
     ) -> dict[str, Any] | None:
         """The mutation's result, or None (after counting why) when there is no answer."""
+        headers = {"Authorization": f"Bearer {self.token}"}  # the token of the moment
         try:
-            response = await client.post(f"{url}/graphql", json=body)
+            response = await client.post(f"{url}/graphql", json=body, headers=headers)
         except httpx.ConnectError:
             self.failures["connection refused"] += 1
             return None
@@ -781,15 +785,7 @@ async def _storm(
         problems.append(f"faults struck: {kills} kills, {restarts} restarts, {stalls} stalls")
     if recoveries < restarts:
         problems.append("PostgreSQL's log shows fewer crash recoveries than immediate restarts")
-    consistent = (
-        checked["change_rows"] == checked["expected_change_rows"] == checked["data_changes"]
-        and checked["outbox_rows"] == checked["change_rows"]
-        and checked["outbox_mismatches"] == 0
-        and checked["history_gaps"] == 0
-        and checked["orphans"] == 0
-        and checked["lpas_unaccounted"] == 0
-        and checked["lpas"] == checked["accepted_creates"]
-    )
+    consistent = counts_agree(checked)
     if not consistent:
         problems.append("counts disagree: " + json.dumps({k: checked[k] for k in _COUNTS}))
     passed = (
@@ -839,6 +835,20 @@ async def _storm(
     )
 
 
+def counts_agree(checked: dict[str, Any]) -> bool:
+    """History rows = accepted answers = sum of versions = outbox rows, LPA by LPA; one LPA
+    per accepted create; nothing orphaned or unaccounted for."""
+    return bool(
+        checked["change_rows"] == checked["expected_change_rows"] == checked["data_changes"]
+        and checked["outbox_rows"] == checked["change_rows"]
+        and checked["outbox_mismatches"] == 0
+        and checked["history_gaps"] == 0
+        and checked["orphans"] == 0
+        and checked["lpas_unaccounted"] == 0
+        and checked["lpas"] == checked["accepted_creates"]
+    )
+
+
 _COUNTS = (
     "lpas",
     "accepted_creates",
@@ -884,15 +894,20 @@ ROWS = (
 )
 
 
-def render(figures: Figures) -> str:
+def figure_table(figures: Any, rows: tuple[tuple[str, str], ...]) -> list[str]:
+    """One line per (figure, what it counts) of `rows`, the value of `figures` first."""
     data = asdict(figures)
+    return [f"  {data[name]!s:>10}  {name:<24} {text}" for name, text in rows]
+
+
+def render(figures: Figures) -> str:
     mode = "idempotency ON" if figures.idempotency else "NEGATIVE CONTROL: idempotency OFF"
     lines = [
         f"fault storm '{figures.label}' ({mode}): {figures.mutations_planned} mutations, "
         f"concurrency {figures.concurrency}, {figures.gateways} gateway processes",
         "",
+        *figure_table(figures, ROWS),
     ]
-    lines += [f"  {data[name]!s:>10}  {name:<24} {text}" for name, text in ROWS]
     lines.append("")
     for fault in figures.faults:
         lines.append(
