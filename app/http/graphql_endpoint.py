@@ -55,18 +55,14 @@ log = logging.getLogger("lpa_gateway.request")
 
 async def graphql_endpoint(request: Request) -> Response:
     gateway: Gateway = request.app.state.gateway
-    known_host = request.app.state.hosts.allows(request.headers.get("host"))
-    if request.method == "GET" and known_host:
+    if request.method == "GET" and _known_host(request):
         page = graphiql_response(request, gateway)
         if page is not None:
             return page
     trail = Trail()
     with request.app.state.tracing.request_span(request.headers) as span:
         try:
-            if known_host:
-                response = await _answer(request, gateway, trail)
-            else:
-                response = _refuse(trail, 400, UNKNOWN_HOST_MESSAGE, "UNKNOWN_HOST")
+            response = await _answer(request, gateway, trail)
         except Exception as error:
             response = _failed(trail, error)
         try:
@@ -92,6 +88,11 @@ def _failed(trail: Trail, error: Exception) -> JSONResponse:
         trail.reason = "database-unavailable"
         log.warning("database unavailable request_id=%s", trail.request_id)
         return _unavailable()
+    _unexpected(trail, error)
+    return _internal()
+
+
+def _unexpected(trail: Trail, error: BaseException | None) -> None:
     trail.reason = "internal-error"
     log.error(
         "unexpected error request_id=%s",
@@ -99,7 +100,6 @@ def _failed(trail: Trail, error: Exception) -> JSONResponse:
         exc_info=error,
         extra={"request_id": trail.request_id},
     )
-    return _internal()
 
 
 def _internal() -> JSONResponse:
@@ -124,7 +124,13 @@ def _refuse(trail: Trail, status: int, message: str, code: str) -> JSONResponse:
     return JSONResponse({"errors": [error_body(message, code)]}, status_code=status)
 
 
+def _known_host(request: Request) -> bool:
+    return bool(request.app.state.hosts.allows(request.headers.get("host")))
+
+
 async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
+    if not _known_host(request):
+        return _refuse(trail, 400, UNKNOWN_HOST_MESSAGE, "UNKNOWN_HOST")
     if request.method != "POST":
         return _refuse(trail, 405, "Use POST with a JSON body.", "METHOD_NOT_ALLOWED")
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -244,13 +250,7 @@ def _error(error: Any, trail: Trail) -> dict[str, Any]:
     if isinstance(error.original_error, Forbidden):
         trail.deny("forbidden")
     if masked:
-        trail.reason = "internal-error"
-        log.error(
-            "unexpected error request_id=%s",
-            trail.request_id,
-            exc_info=error.original_error,
-            extra={"request_id": trail.request_id},
-        )
+        _unexpected(trail, error.original_error)
     elif formatted["extensions"]["code"] == "UNAVAILABLE":
         trail.reason = "database-unavailable"
         log.warning("database unavailable request_id=%s", trail.request_id)
