@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
-from sqlalchemy import Float, Integer, bindparam, case
+from sqlalchemy import Float, Integer, bindparam, case, type_coerce
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.types import NullType
 
 from .models import RateBucket, table
 from .prepared import Prepared, Statements
@@ -58,7 +59,12 @@ def _lease(insert: Callable[..., Any]) -> Prepared:
                 "refilled_at": case((later, now), else_=buckets.c.refilled_at),
                 "granted": granted,
             },
-        ).returning(buckets.c.granted, buckets.c.tokens)
+        ).returning(
+            buckets.c.granted,
+            # the driver's own float: SQLAlchemy's asyncpg Float wants a column type to
+            # convert from, which a prepared statement run by asyncpg does not give it
+            type_coerce(buckets.c.tokens, NullType()).label("tokens"),
+        )
     )
 
 

@@ -45,7 +45,7 @@ class RateLimiter:
         limits: Mapping[str, RateLimit],
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._store, self._limits, self.clock = store, limits, clock
+        self.store, self._limits, self.clock = store, limits, clock
         self._leased: dict[str, int] = {}  # tokens leased and not yet spent, per client
         self._refused_until: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -62,7 +62,7 @@ class RateLimiter:
             if now < refused_until:
                 return _whole_seconds(refused_until - now)
             limit = self._limits[client]
-            lease = await self._store.lease(
+            lease = await self.store.lease(
                 client, limit.per_second, limit.burst, lease_size(limit), now
             )
             if lease.granted == 0:
