@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -69,19 +69,34 @@ def lines_of(caplog: pytest.LogCaptureFixture, request_id: str) -> list[logging.
     ]
 
 
-@pytest.mark.parametrize("stage", STAGES.values(), ids=STAGES.keys())
-async def test_a_failure_at_any_stage_is_masked_audited_logged_and_numbered(
-    app: Starlette,
+Probe = Callable[[Any, str, Any], Awaitable[tuple[httpx.Response, list[logging.LogRecord]]]]
+
+
+@pytest.fixture
+def probe(
     http: httpx.AsyncClient,
     token: Callable[[str], str],
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
-    stage: Callable[[Starlette], tuple[Any, str, Any]],
+) -> Probe:
+    """Replace `target.name`, send the probe, and give its answer and its log records."""
+
+    async def send(
+        target: Any, name: str, replacement: Any
+    ) -> tuple[httpx.Response, list[logging.LogRecord]]:
+        monkeypatch.setattr(target, name, replacement)
+        with caplog.at_level(logging.INFO, logger="lpa_gateway"):
+            response = await post(http, token)
+        return response, lines_of(caplog, response.headers["x-request-id"])
+
+    return send
+
+
+@pytest.mark.parametrize("stage", STAGES.values(), ids=STAGES.keys())
+async def test_a_failure_at_any_stage_is_masked_audited_logged_and_numbered(
+    app: Starlette, probe: Probe, stage: Callable[[Starlette], tuple[Any, str, Any]]
 ) -> None:
-    target, name, replacement = stage(app)
-    monkeypatch.setattr(target, name, replacement)
-    with caplog.at_level(logging.INFO, logger="lpa_gateway"):
-        response = await post(http, token)
+    response, lines = await probe(*stage(app))
 
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/json"
@@ -93,7 +108,6 @@ async def test_a_failure_at_any_stage_is_masked_audited_logged_and_numbered(
     [row] = await rows(app)
     assert (row["request_id"], row["reason"]) == (request_id, "internal-error")
 
-    lines = lines_of(caplog, request_id)
     failure = [r for r in lines if r.levelno == logging.ERROR]
     assert len(failure) == 1
     assert failure[0].exc_info is not None
@@ -114,42 +128,24 @@ async def test_the_same_request_without_a_failure_is_answered(
 
 
 async def test_a_failed_audit_write_withholds_the_answer_masked_logged_and_numbered(
-    app: Starlette,
-    http: httpx.AsyncClient,
-    token: Callable[[str], str],
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    app: Starlette, probe: Probe
 ) -> None:
     """The audit stage itself: its row is what failed, so none is written; the answer is
     withheld, and the log line and request id remain."""
-    monkeypatch.setattr(app.state.gateway.audit, "add", boom)
-    with caplog.at_level(logging.INFO, logger="lpa_gateway"):
-        response = await post(http, token)
+    response, lines = await probe(app.state.gateway.audit, "add", boom)
     assert (response.status_code, response.json()) == (500, MASKED)
-    request_id = response.headers["x-request-id"]
     assert await written(app) == []
-    lines = lines_of(caplog, request_id)
     assert any(r.levelno == logging.ERROR and r.exc_info for r in lines)
     [line] = [r for r in lines if r.getMessage() == "request"]
     assert line.status == 500  # type: ignore[attr-defined]
 
 
-async def test_failing_metrics_never_change_the_answer(
-    app: Starlette,
-    http: httpx.AsyncClient,
-    token: Callable[[str], str],
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_failing_metrics_never_change_the_answer(app: Starlette, probe: Probe) -> None:
     """Reporting comes last: the log line is written before metrics, and a metrics failure
     is logged, the answer and its audit row untouched."""
-    monkeypatch.setattr(app.state.metrics, "request", boom)
-    with caplog.at_level(logging.INFO, logger="lpa_gateway"):
-        response = await post(http, token)
+    response, lines = await probe(app.state.metrics, "request", boom)
     assert response.status_code == 200
-    request_id = response.headers["x-request-id"]
     [row] = await rows(app)
-    assert row["request_id"] == request_id
-    lines = lines_of(caplog, request_id)
+    assert row["request_id"] == response.headers["x-request-id"]
     assert [r.getMessage() for r in lines if r.levelno == logging.INFO] == ["request"]
     assert any(r.levelno == logging.ERROR and r.exc_info for r in lines)
