@@ -98,12 +98,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from app.authz.keys import load_key_ring
+    from app.http.hosts import TrustedHosts
     from app.http.log_config import configure_logging
     from app.http.metrics import clear_multiprocess_dir
     from app.http.tracing import require_tracing
 
     # Fail here with one line, not in each worker's start-up with a traceback.
     load_key_ring(settings, _active_clients(settings))
+    TrustedHosts.for_settings(settings)
     require_tracing(settings)
     clear_multiprocess_dir()
     uvicorn.run(

@@ -50,6 +50,8 @@ class Settings:
     otel: bool = False
     log_format: LogFormat | None = None  # None: text in development, json in production
     log_level: str = "INFO"
+    # Host names the gateway answers for, besides loopback in development (app/http/hosts.py)
+    allowed_hosts: tuple[str, ...] = ()
 
     # Test-only: mutations forget idempotency keys, so retries run twice. It exists for the
     # fault storm's negative control; production refuses it.
@@ -89,6 +91,11 @@ class Settings:
         log_level = (read.text("LOG_LEVEL") or "INFO").upper()
         if log_level not in LOG_LEVELS:
             raise SettingsError(f"{PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        allowed_hosts = read.names("ALLOWED_HOSTS")
+        if "*" in allowed_hosts:
+            raise SettingsError(
+                f"{PREFIX}ALLOWED_HOSTS lists host names (`*.example.org` for subdomains), not *"
+            )
         metrics_token = read.text("METRICS_TOKEN")
         if metrics_token is not None and len(metrics_token) < MIN_METRICS_TOKEN_LENGTH:
             raise SettingsError(
@@ -115,6 +122,7 @@ class Settings:
             otel=read.switch("OTEL"),
             log_format=log_format,  # type: ignore[arg-type]  # checked just above
             log_level=log_level,
+            allowed_hosts=allowed_hosts,
         )
 
 
@@ -124,6 +132,10 @@ class _Reader:
 
     def text(self, name: str) -> str | None:
         return self.environ.get(PREFIX + name) or None
+
+    def names(self, name: str) -> tuple[str, ...]:
+        """A comma-separated list, lower-cased, blanks dropped."""
+        return tuple(n.strip().lower() for n in (self.text(name) or "").split(",") if n.strip())
 
     def switch(self, name: str) -> bool:
         raw = (self.text(name) or "false").lower()

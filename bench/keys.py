@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 CLIENTS = ("opg.poas.use", "opg.poas.makeregister", "opg.poas.sirius")
 KID = "bench-1"
 TOKEN_LIFETIME_SECONDS = 3000  # under the gateway's default ceiling of 3600
+AUDIENCE = "urn:opg:lpa-gateway:bench"  # production needs one for every client
 
 
 class ClientKeys:
@@ -37,6 +38,7 @@ class ClientKeys:
             lines += [
                 f'[clients."{client}"]',
                 'algorithm = "EdDSA"',
+                f'audience = "{AUDIENCE}"',
                 f'keys = [{{ kid = "{KID}", public_key_file = "{public.name}" }}]',
                 "",
             ]
@@ -49,6 +51,7 @@ class ClientKeys:
         claims = {
             "iss": client,
             "sub": f"urn:opg:poas:{service}:users:{uuid.uuid4()}",
+            "aud": AUDIENCE,
             "iat": now,
             "exp": now + TOKEN_LIFETIME_SECONDS,
         }

@@ -43,7 +43,7 @@ local counter = 0
 function init(args)
   if args[1] then run = args[1] end
   math.randomseed(id * 7919 + os.time())
-  bad_status, gql_errors, unexpected = 0, 0, 0
+  bad_status, unavailable, gql_errors, unexpected = 0, 0, 0, 0
   for i, body in ipairs(bodies) do
     local s, e = string.find(body, placeholder, 1, true)
     if s then parts[i] = { string.sub(body, 1, s - 1), string.sub(body, e + 1) } end
@@ -66,6 +66,7 @@ end
 
 function response(status, headers, body)
   local wrong = true
+  if status == 503 then unavailable = unavailable + 1 end
   if status ~= 200 then
     bad_status = bad_status + 1
   elseif string.find(body, '"errors"', 1, true) then
@@ -79,9 +80,10 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local bad, errs, odd = 0, 0, 0
+  local bad, withheld, errs, odd = 0, 0, 0, 0
   for _, t in ipairs(threads) do
     bad = bad + t:get("bad_status")
+    withheld = withheld + t:get("unavailable")
     errs = errs + t:get("gql_errors")
     odd = odd + t:get("unexpected")
     local sample = t:get("first_wrong")
@@ -91,10 +93,10 @@ function done(summary, latency, requests)
   io.write(string.format(
     '\nBENCH-JSON {"requests":%%d,"duration_us":%%d,"p50_us":%%d,"p90_us":%%d,"p99_us":%%d,' ..
     '"max_us":%%d,"mean_us":%%.1f,"socket_errors":%%d,"timeouts":%%d,"bad_status":%%d,' ..
-    '"graphql_errors":%%d,"unexpected":%%d}\n',
+    '"graphql_errors":%%d,"unexpected":%%d,"unavailable":%%d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
     latency:percentile(99), latency.max, latency.mean,
-    e.connect + e.read + e.write, e.timeout, bad, errs, odd))
+    e.connect + e.read + e.write, e.timeout, bad, errs, odd, withheld))
 end
 """
 
@@ -106,6 +108,7 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     errors: int  # socket errors, timeouts, non-200, GraphQL errors, unexpected answers
+    unavailable: int  # of which 503: answers withheld (audit behind, database out of reach)
     generator_cpu_s: float
 
     @property
@@ -173,6 +176,7 @@ def run_wrk(
         p50_ms=stats["p50_us"] / 1000,
         p99_ms=stats["p99_us"] / 1000,
         errors=errors,
+        unavailable=stats["unavailable"],
         generator_cpu_s=cpu,
     )
 
@@ -208,5 +212,6 @@ def run_python(
         p50_ms=stats["p50_ms"],
         p99_ms=stats["p99_ms"],
         errors=stats["errors"],
+        unavailable=stats["unavailable"],
         generator_cpu_s=cpu,
     )

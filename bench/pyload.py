@@ -44,6 +44,8 @@ async def _connection(
                     length = int(value)
             answer = await reader.readexactly(length)
             latencies.append(time.perf_counter() - started)
+            if b" 503 " in status_line:
+                errors[1] += 1
             if (
                 b" 200 " not in status_line
                 or b'"errors"' in answer
@@ -56,7 +58,7 @@ async def _connection(
 
 async def main(spec: dict[str, Any]) -> dict[str, Any]:
     latencies: list[float] = []
-    errors = [0]
+    errors = [0, 0]  # wrong answers, and of them 503s
     started = time.perf_counter()
     deadline = started + spec["seconds"]
     await asyncio.gather(
@@ -74,6 +76,7 @@ async def main(spec: dict[str, Any]) -> dict[str, Any]:
         "p50_ms": pct(0.50) if latencies else 0.0,
         "p99_ms": pct(0.99) if latencies else 0.0,
         "errors": errors[0],
+        "unavailable": errors[1],
     }
 
 

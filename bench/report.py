@@ -37,6 +37,7 @@ class Row:
     floor_peak_rss_mb_per_worker: float
     requests: int
     errors: int
+    unavailable: int  # the gateway's 503s: answers withheld (must be 0)
     floor_errors: int
     foreign_cpu_share: float  # of all CPUs, used by other processes on the machine
 
@@ -62,6 +63,7 @@ class Row:
             floor_peak_rss_mb_per_worker=round(floor.peak_rss_mb, 1),
             requests=g.requests,
             errors=g.errors,
+            unavailable=g.unavailable,
             floor_errors=f.errors,
             foreign_cpu_share=round(max(gateway.foreign_cpu_share, floor.foreign_cpu_share), 2),
         )
@@ -73,7 +75,8 @@ class Row:
         return (
             f"bench: {self.operation} x{self.workers}: {self.rps:.0f} req/s "
             f"(floor {self.floor_rps:.0f}, ratio {self.ratio_to_floor:.2f}), "
-            f"p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms, errors {self.errors}"
+            f"p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms, errors {self.errors}, "
+            f"503s {self.unavailable}"
         )
 
 
@@ -84,7 +87,7 @@ def _round(value: float | None) -> float | None:
 HEADER = (
     "| operation | workers | req/s | p50 ms | p99 ms | floor req/s | floor p50 | floor p99 "
     "| ratio | CPU µs/req | floor CPU µs/req | PG CPU µs/req | peak RSS MB/worker | errors "
-    "| other load |"
+    "| 503s | other load |"
 )
 
 
@@ -99,7 +102,7 @@ def markdown(rows: list[Row]) -> str:
             f"| {r.floor_rps:.0f} | {r.floor_p50_ms:.1f} | {r.floor_p99_ms:.1f} "
             f"| {r.ratio_to_floor:.2f} | {r.cpu_us_per_request:.0f} "
             f"| {r.floor_cpu_us_per_request:.0f} | {pg} | {r.peak_rss_mb_per_worker:.0f} "
-            f"| {r.errors + r.floor_errors} | {r.foreign_cpu_share:.0%} |"
+            f"| {r.errors + r.floor_errors} | {r.unavailable} | {r.foreign_cpu_share:.0%} |"
         )
     return "\n".join(lines)
 
@@ -138,6 +141,10 @@ def targets(rows: list[Row]) -> list[str]:
         peak = max(r.peak_rss_mb_per_worker for r in rows)
         met = "met" if peak < RSS_MB else "MISSED"
         verdicts.append(f"target peak RSS < {RSS_MB:.0f} MB per worker: {peak:.0f} MB ({met})")
+    if rows:
+        withheld = sum(r.unavailable for r in rows)
+        met = "met" if withheld == 0 else "MISSED"
+        verdicts.append(f"target no answer withheld (503) by the gateway: {withheld} ({met})")
     errors = sum(r.errors + r.floor_errors for r in rows)
     if errors:
         verdicts.append(f"WARNING: {errors} error answers during measured runs")

@@ -9,6 +9,8 @@ import json
 import os
 import platform
 import random
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
+
+from app.authz.policy import MAX_RATE
+from app.settings import DEFAULT_POLICY_DIR
 
 from . import load, servers
 from . import profile as profiling
@@ -215,6 +220,21 @@ def _measure(
     )
 
 
+def unthrottled_policy(scratch: Path) -> Path:
+    """The policy with every client's rate limit at its ceiling: the limiter still runs on
+    every request (its leases are measured), but never refuses one."""
+    folder = scratch / "permissions"
+    shutil.copytree(DEFAULT_POLICY_DIR, folder, dirs_exist_ok=True)
+    for path in folder.glob("*.toml"):
+        text = re.sub(
+            r"\[rate\]\nper_second = [^\n]*\nburst = [^\n]*\n",
+            f"[rate]\nper_second = {MAX_RATE}\nburst = {MAX_RATE}\n",
+            path.read_text(),
+        )
+        path.write_text(text)
+    return folder
+
+
 def _gateway_env(
     db: Database, keys: ClientKeys, scratch: Path, extra: dict[str, str]
 ) -> dict[str, str]:
@@ -226,6 +246,8 @@ def _gateway_env(
         LPA_GATEWAY_DEV_KEYS_DIR=str(scratch / "no-dev-keys"),
         # Large enough that half the oracle's callers failing never locks an LPA.
         LPA_GATEWAY_ORACLE_FAILURE_BUDGET="1000000000",
+        LPA_GATEWAY_ALLOWED_HOSTS="127.0.0.1",  # the load generators' Host
+        LPA_GATEWAY_POLICY_DIR=str(unthrottled_policy(scratch)),
     )
     env.update(extra)
     return env

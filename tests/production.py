@@ -13,6 +13,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.settings import Settings
 
+AUDIENCE = "urn:opg:lpa-gateway"  # production needs one for every client
+# Test clients send `Host: localhost`; a live server is reached as 127.0.0.1.
+ALLOWED_HOSTS = ("localhost", "127.0.0.1")
+
 
 def keys_file(
     tmp_path: Path, clients: tuple[str, ...], key: Ed25519PrivateKey | None = None
@@ -27,7 +31,7 @@ def keys_file(
     path = tmp_path / "client-keys.toml"
     path.write_text(
         "".join(
-            f'[clients."{client}"]\nalgorithm = "EdDSA"\n'
+            f'[clients."{client}"]\nalgorithm = "EdDSA"\naudience = "{AUDIENCE}"\n'
             'keys = [{ kid = "1", public_key_file = "client.pub.pem" }]\n'
             for client in clients
         )
@@ -43,6 +47,7 @@ def production(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
             database_url=database_url,
             client_keys_file=keys_file(tmp_path, ("opg.poas.use", *developer)),
             dev_keys_dir=tmp_path / "no-dev-keys",
+            allowed_hosts=ALLOWED_HOSTS,
         ),
         **overrides,
     )
@@ -51,5 +56,5 @@ def production(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
 def signed_token(key: Ed25519PrivateKey, client: str, sub: str) -> str:
     """A token as the client's own service would sign it, for keys_file(..., key)."""
     now = int(time.time())
-    claims = {"iss": client, "sub": sub, "iat": now, "exp": now + 300}
+    claims = {"iss": client, "sub": sub, "aud": AUDIENCE, "iat": now, "exp": now + 300}
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": "1"})

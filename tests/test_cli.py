@@ -128,3 +128,51 @@ def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     sdl = (tmp_path / "schema.graphql").read_text()
     assert "createLpa(input: CreateLpaInput!, idempotencyKey: String!): MutationResult!" in sdl
     assert "lpaStatus(uid: LpaUid!): LpaStatus" in sdl
+
+
+def _keys_file(tmp_path: Path, audience: str | None) -> Path:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    public = Ed25519PrivateKey.generate().public_key()
+    (tmp_path / "use.pem").write_bytes(
+        public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    path = tmp_path / "client-keys.toml"
+    line = f'audience = "{audience}"\n' if audience else ""
+    path.write_text(
+        f'[clients."opg.poas.use"]\nalgorithm = "EdDSA"\n{line}'
+        'keys = [{ kid = "1", public_key_file = "use.pem" }]\n'
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("audience", "hosts", "message"),
+    [
+        (None, "gateway.example", "production needs an audience for every client"),
+        ("urn:opg:lpa-gateway", None, "LPA_GATEWAY_ALLOWED_HOSTS is required in production"),
+    ],
+)
+def test_production_serve_refuses_keys_without_audience_or_no_allowed_hosts_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    audience: str | None,
+    hosts: str | None,
+    message: str,
+) -> None:
+    monkeypatch.setenv("LPA_GATEWAY_ENV", "production")
+    monkeypatch.setenv("LPA_GATEWAY_DATABASE_URL", "sqlite+aiosqlite:///unused.sqlite3")
+    monkeypatch.setenv("LPA_GATEWAY_CLIENT_KEYS_FILE", str(_keys_file(tmp_path, audience)))
+    if hosts:
+        monkeypatch.setenv("LPA_GATEWAY_ALLOWED_HOSTS", hosts)
+    else:
+        monkeypatch.delenv("LPA_GATEWAY_ALLOWED_HOSTS", raising=False)
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err

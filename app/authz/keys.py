@@ -69,6 +69,7 @@ def load_key_ring(settings: Settings, client_ids: Iterable[str]) -> KeyRing:
             )
         if settings.is_production:
             _refuse_dev_keys(ring, settings.dev_keys_dir)
+            _require_audiences(ring, settings.client_keys_file)
         return ring
     if settings.is_production:
         raise KeyConfigError("LPA_GATEWAY_CLIENT_KEYS_FILE is required in production")
@@ -139,8 +140,8 @@ def _client_keys(path: Path, client: str, spec: Any, environ: Mapping[str, str])
             raise KeyConfigError(f"{where}.keys: each key needs a kid")
         keys.append(ClientKey(entry["kid"], _key(where, algorithm, entry, path.parent, environ)))
     audience = spec.get("audience")
-    if audience is not None and not isinstance(audience, str):
-        raise KeyConfigError(f"{where}.audience must be a string")
+    if audience is not None and (not isinstance(audience, str) or not audience):
+        raise KeyConfigError(f"{where}.audience must be a non-empty string")
     return ClientKeys(str(algorithm), tuple(keys), audience)
 
 
@@ -171,6 +172,15 @@ def _key(
     ):
         raise KeyConfigError(f"{where}: {file} is not a {algorithm} public key")
     return key
+
+
+def _require_audiences(ring: KeyRing, path: Path) -> None:
+    """Production: a token minted for another service must never be accepted here."""
+    missing = sorted(client for client, spec in ring.clients.items() if spec.audience is None)
+    if missing:
+        raise KeyConfigError(
+            f"{path}: production needs an audience for every client; none for {', '.join(missing)}"
+        )
 
 
 def _refuse_dev_keys(ring: KeyRing, dev_keys_dir: Path) -> None:

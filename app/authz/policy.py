@@ -22,6 +22,8 @@ ENVIRONMENTS = frozenset({"development", "production"})
 LIMIT_NAMES = ("depth", "aliases", "directives", "tokens", "cost")
 DEFAULT_LIMITS = {"depth": 6, "aliases": 15, "directives": 50, "tokens": 1000, "cost": 5000}
 GRANT_KINDS = ("operations", "fields", "arguments", "inputs")
+RATE_NAMES = ("per_second", "burst")
+MAX_RATE = 1_000_000  # per second, and a burst: beyond it a bucket's arithmetic gets coarse
 
 
 class PolicyError(ValueError):
@@ -35,6 +37,15 @@ class Limits:
     directives: int
     tokens: int
     cost: int
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """Requests a client may send, across every worker and host: `per_second` sustained, up
+    to `burst` at once after a quiet spell (a token bucket; app/http/rate_limiter.py)."""
+
+    per_second: float
+    burst: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +73,7 @@ class ClientPolicy:
     limits: Limits
     grants: Grants
     source: Path = field(compare=False)
+    rate: RateLimit
 
     def line_of(self, name: str) -> int | None:
         for number, line in enumerate(self.source.read_text().splitlines(), start=1):
@@ -123,7 +135,7 @@ def _client(path: Path) -> ClientPolicy:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(f"{path.name}: {error}") from None
-    unknown = set(data) - {"client", "limits", "grants"}
+    unknown = set(data) - {"client", "limits", "rate", "grants"}
     if unknown:
         raise PolicyError(f"{path.name}: unknown table(s) {sorted(unknown)}")
     table = _table(path, data, "client")
@@ -154,6 +166,7 @@ def _client(path: Path) -> ClientPolicy:
         limits=_limits(path, data.get("limits", {})),
         grants=grants,
         source=path,
+        rate=_rate(path, _table(path, data, "rate")),
     )
 
 
@@ -174,6 +187,20 @@ def _limits(path: Path, table: Any) -> Limits:
         if value > DEFAULT_LIMITS[name]:
             raise PolicyError(f"{path.name}: limits.{name} may only tighten the default")
     return Limits(**values)
+
+
+def _rate(path: Path, table: Mapping[str, Any]) -> RateLimit:
+    """Every client has a rate limit: the [rate] table is required, both keys in it."""
+    if set(table) != set(RATE_NAMES):
+        raise PolicyError(f"{path.name}: [rate] takes exactly {', '.join(RATE_NAMES)}")
+    per_second, burst = table["per_second"], table["burst"]
+    if isinstance(per_second, bool) or not isinstance(per_second, int | float):
+        raise PolicyError(f"{path.name}: rate.per_second must be a positive number")
+    if not 0 < per_second <= MAX_RATE:
+        raise PolicyError(f"{path.name}: rate.per_second must be above 0 and at most {MAX_RATE}")
+    if isinstance(burst, bool) or not isinstance(burst, int) or not 0 < burst <= MAX_RATE:
+        raise PolicyError(f"{path.name}: rate.burst must be a whole number from 1 to {MAX_RATE}")
+    return RateLimit(float(per_second), burst)
 
 
 def _grants(path: Path, table: Mapping[str, Any]) -> Grants:

@@ -7,7 +7,9 @@ any GraphQL parsing happens.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +21,7 @@ from .keys import DEV_KID, KeyRing, dev_private_key
 
 MAX_TOKEN_BYTES = 8192
 REQUIRED_CLAIMS = ["iss", "sub", "iat", "exp"]
+DATE_CLAIMS = ("exp", "nbf", "iat")
 LEEWAY_SECONDS = 5  # clock skew between hosts
 _URN = re.compile(r"urn:[a-z0-9][a-z0-9-]{0,31}:[\x21-\x7e]{1,200}", re.IGNORECASE)
 _BEARER = re.compile(r"Bearer ([A-Za-z0-9_\-.=]+)")
@@ -34,12 +37,14 @@ class Identity:
     sub: str
 
 
-def bearer_token(authorization: str | None, jwt_authorization: str | None) -> str:
-    """The token from `Authorization` or OPG's `X-Jwt-Authorization`; both must agree."""
-    found = {_bearer(v) for v in (authorization, jwt_authorization) if v is not None}
-    if len(found) != 1:
+def bearer_token(values: Sequence[str]) -> str:
+    """The token from the one credential header value of a request: `Authorization` or OPG's
+    `X-Jwt-Authorization`. `values` are all of them, both headers, repeats included; anything
+    but exactly one (two `Authorization` headers, both headers even when they agree, or a
+    comma-joined value) is refused, so no two parts of the stack can pick different ones."""
+    if len(values) != 1:
         raise Unauthenticated
-    return found.pop()
+    return _bearer(values[0])
 
 
 def _bearer(header: str) -> str:
@@ -80,6 +85,7 @@ def _verify(token: str, ring: KeyRing, max_lifetime: timedelta) -> Verified:
         raise Unauthenticated
     header = jwt.get_unverified_header(token)
     claimed = jwt.decode(token, options={"verify_signature": False})
+    _numeric_dates(claimed)
     client_id = claimed.get("iss")
     spec = ring.for_client(client_id) if isinstance(client_id, str) else None
     if spec is None or header.get("alg") != spec.algorithm:
@@ -105,6 +111,17 @@ def _verify(token: str, ring: KeyRing, max_lifetime: timedelta) -> Verified:
     raise Unauthenticated
 
 
+def _numeric_dates(claims: dict[str, object]) -> None:
+    """`exp`, `nbf` and `iat`, where present, are JSON numbers (RFC 7519 NumericDate).
+    PyJWT takes anything `int()` takes: `"0"`, `true`. Checked before PyJWT sees them."""
+    for name in DATE_CLAIMS:
+        value = claims.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise Unauthenticated
+        if not math.isfinite(value):
+            raise Unauthenticated
+
+
 def _identity(claims: dict[str, object], max_lifetime: timedelta) -> Verified:
     iss, sub, iat, exp = (claims[name] for name in REQUIRED_CLAIMS)
     if not isinstance(iat, int | float) or not isinstance(exp, int | float):
@@ -114,8 +131,8 @@ def _identity(claims: dict[str, object], max_lifetime: timedelta) -> Verified:
         raise Unauthenticated
     if not isinstance(sub, str) or not _URN.fullmatch(sub) or not isinstance(iss, str):
         raise Unauthenticated
-    nbf = claims.get("nbf", iat)  # PyJWT has checked that a present nbf is a number
-    starts = max(iat, nbf) if isinstance(nbf, int | float) else iat
+    nbf = claims.get("nbf", iat)
+    starts = max(iat, nbf) if isinstance(nbf, int | float) else iat  # a number: checked above
     # PyJWT refuses exp <= now - leeway and nbf > now + leeway; iat > now + leeway is ours.
     return Verified(Identity(client=iss, sub=sub), starts - LEEWAY_SECONDS, exp + LEEWAY_SECONDS)
 

@@ -9,8 +9,13 @@ statement, within `interval` seconds. Promises:
   asks `lagging()` before it answers, and withholds the answer (503 `UNAVAILABLE`) while the
   oldest unwritten row is older than that, for instance because the database is out of reach.
 - A failed write keeps its rows, in order, and is tried again at the next interval.
-- The batch writes on a connection of its own (`statements`, a pool of one), so requests
-  holding every pooled connection under load never make it wait.
+- **A busy worker never falls behind**: once started, the batch writes from a thread of its
+  own, on an event loop and a connection of its own (`statements`, a pool of one), so
+  neither requests holding every pooled connection nor requests keeping the worker's event
+  loop busy make it wait. Through the worker's own loop each write waited behind every
+  request ready to run, once per round trip to the driver (on SQLite, where aiosqlite
+  answers through the loop, that is five: connect, BEGIN, INSERT, COMMIT, release), and four
+  clients at once held a write off for seconds: every answer was withheld.
 
 Writes (mutations) do not come here: their row is written before their answer is sent.
 """
@@ -19,9 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
+from concurrent.futures import Future
 from itertools import islice
 from typing import Any
 
@@ -53,55 +60,91 @@ class AuditBatch:
             raise ValueError("need 0 < interval < max_lag <= 1 second")
         self._statements = statements
         self._interval, self._max_lag, self._clock = interval, max_lag, clock
+        # Added to by the worker's loop, written and removed by the writer's: under `_guard`.
         self._queued: deque[tuple[float, Mapping[str, Any]]] = deque()
-        self._task: asyncio.Task[None] | None = None
-        self._lock = asyncio.Lock()  # one write at a time, in queue order
+        self._guard = threading.Lock()
+        self._writer: _Writer | None = None
+        self._lock: asyncio.Lock | None = None  # one write at a time, in queue order
 
     def __len__(self) -> int:
         return len(self._queued)
 
     def add(self, row: Mapping[str, Any]) -> None:
         """Queue a row; `AuditBacklog` if it must not be answered (see `lagging`)."""
-        if len(self._queued) >= MAX_QUEUED:
-            raise AuditBacklog("audit queue full")
-        self._queued.append((self._clock(), row))
+        with self._guard:
+            if len(self._queued) >= MAX_QUEUED:
+                raise AuditBacklog("audit queue full")
+            self._queued.append((self._clock(), row))
         if self.lagging():
             raise AuditBacklog("audit rows unwritten for too long")
 
     def lagging(self) -> bool:
-        return bool(self._queued) and self._clock() - self._queued[0][0] > self._max_lag
+        with self._guard:
+            oldest = self._queued[0][0] if self._queued else None
+        return oldest is not None and self._clock() - oldest > self._max_lag
 
     async def start(self) -> None:
-        await self._statements.open()
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="audit-batch")
+        """Start the writer thread; from now on every write happens there."""
+        if self._writer is None:
+            self._writer = _Writer(self._serve)
+            await self._writer.started()
 
     async def flush(self) -> None:
         """Write every row queued so far; raises if the database refuses."""
-        async with self._lock:
-            while self._queued:
-                batch = [row for _, row in islice(self._queued, MAX_BATCH)]
-                await write_rows(self._statements, batch)
-                for _ in batch:
-                    self._queued.popleft()
+        if self._writer is None:
+            await self._flush()
+        else:
+            await self._writer.run(self._flush())
 
     async def close(self) -> None:
         """Stop, write what is queued, and close the batch's connection."""
-        if self._task is not None:
-            async with self._lock:  # never cut a write off halfway: it might have committed
-                self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        if self._writer is None:
+            try:
+                await self._write_the_rest()
+            finally:
+                await self._release()
+            return
+        writer, self._writer = self._writer, None
+        await writer.stop()
+
+    async def _flush(self) -> None:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            while True:
+                with self._guard:
+                    batch = [row for _, row in islice(self._queued, MAX_BATCH)]
+                if not batch:
+                    return
+                await write_rows(self._statements, batch)
+                with self._guard:
+                    for _ in batch:
+                        self._queued.popleft()
+
+    async def _serve(self, stopping: asyncio.Event, ready: Callable[[], None]) -> None:
+        """The writer thread's life: open, write every interval until told to stop, write
+        the rest, close."""
+        await self._statements.open()
+        self._lock = asyncio.Lock()
+        ready()
+        periodic = asyncio.get_running_loop().create_task(self._run(), name="audit-batch")
+        await stopping.wait()
+        async with self._lock:  # never cut a write off halfway: it might have committed
+            periodic.cancel()
+        await asyncio.gather(periodic, return_exceptions=True)
         try:
             await self._write_the_rest()
         finally:
-            await self._statements.close()
-            await self._statements.engine.dispose()
+            await self._release()
+
+    async def _release(self) -> None:
+        await self._statements.close()
+        await self._statements.engine.dispose()
 
     async def _write_the_rest(self) -> None:
         for attempt in range(1, CLOSE_ATTEMPTS + 1):
             try:
-                await self.flush()
+                await self._flush()
                 return
             except Exception:
                 log.warning("audit rows not written at shutdown (attempt %d)", attempt)
@@ -113,7 +156,7 @@ class AuditBatch:
         while True:
             await asyncio.sleep(self._interval)
             try:
-                await self.flush()
+                await self._flush()
             except Exception:
                 if not failing:
                     log.warning("audit rows not written yet: %d queued", len(self._queued))
@@ -122,3 +165,47 @@ class AuditBatch:
                 if failing:
                     log.warning("audit rows written again")
                 failing = False
+
+
+Serve = Callable[[asyncio.Event, Callable[[], None]], Coroutine[Any, Any, None]]
+
+
+class _Writer:
+    """A thread running its own event loop, for one coroutine function
+    `serve(stopping, ready)`, which calls `ready()` once it is open for work; other
+    coroutines run on that loop with `run`, and `stop` sets `stopping` and waits."""
+
+    def __init__(self, serve: Serve) -> None:
+        self._serve = serve
+        self._ready: Future[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = Future()
+        self._done: Future[None] = Future()
+        self._thread = threading.Thread(target=self._main, name="audit-writer", daemon=True)
+        self._thread.start()
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._life())
+        except BaseException as error:  # handed to whoever waits on start or stop
+            for future in (self._ready, self._done):
+                if not future.done():
+                    future.set_exception(error)
+        else:
+            self._done.set_result(None)
+
+    async def _life(self) -> None:
+        stopping, loop = asyncio.Event(), asyncio.get_running_loop()
+        await self._serve(stopping, lambda: self._ready.set_result((loop, stopping)))
+
+    async def started(self) -> None:
+        await asyncio.wrap_future(self._ready)
+
+    async def run(self, work: Coroutine[Any, Any, None]) -> None:
+        loop, _ = await asyncio.wrap_future(self._ready)
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, loop))
+
+    async def stop(self) -> None:
+        loop, stopping = await asyncio.wrap_future(self._ready)
+        if not self._done.done():
+            loop.call_soon_threadsafe(stopping.set)
+        await asyncio.wrap_future(self._done)
+        await asyncio.to_thread(self._thread.join)

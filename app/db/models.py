@@ -339,6 +339,21 @@ class OracleBudget(Base):
     failures: Mapped[int] = mapped_column(Integer)
 
 
+class RateBucket(Base):
+    """Each client's shared request token bucket (app/db/rate_buckets.py).
+
+    `tokens` were left at `refilled_at` (seconds since the epoch); `granted` is what the last
+    lease took, so that one atomic statement can both take tokens and say how many.
+    """
+
+    __tablename__ = "rate_buckets"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[float] = mapped_column(Float)
+    granted: Mapped[int] = mapped_column(Integer)
+
+
 def table(model: type[Base]) -> Table:
     """The Core table of a model, for queries that need no ORM session."""
     return cast(Table, model.__table__)

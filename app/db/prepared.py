@@ -5,11 +5,15 @@ compiled once to SQL text and run by asyncpg itself (`Statements`): no ORM, no p
 compilation or cache key, no BEGIN before a lookup and no ROLLBACK after it, and a
 server-side prepared statement that asyncpg keeps per connection. Values go in and
 come out through SQLAlchemy's own type processing for that dialect, so both paths give the
-same Python values. Elsewhere (SQLite) the statement runs through SQLAlchemy as usual.
+same Python values. Elsewhere (SQLite) the statement runs through SQLAlchemy as usual, but
+for `write_one`: see `_SqliteWrites`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -105,6 +109,12 @@ class Statements:
             {"statement_timeout": str(statement_timeout_ms)} if statement_timeout_ms else {}
         )
         self._pool: Any = None
+        database = engine.url.database
+        self._sqlite = (
+            _SqliteWrites(database)
+            if engine.dialect.name == "sqlite" and database and database != ":memory:"
+            else None
+        )
 
     @property
     def on_driver(self) -> bool:
@@ -127,6 +137,8 @@ class Statements:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+        if self._sqlite is not None:
+            self._sqlite.close()
 
     async def first(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """The first row, by column key, or None."""
@@ -150,6 +162,12 @@ class Statements:
         """Run one write statement with RETURNING, committed on its own; its row."""
         if self._pool is not None:
             compiled, record = await self._on_pool("fetchrow", prepared, values)
+            return compiled.row(record)
+        if self._sqlite is not None:
+            compiled = prepared.compiled(self.engine.dialect)
+            record = await asyncio.to_thread(
+                self._sqlite.write_one, compiled.sql, compiled.arguments(values)
+            )
             return compiled.row(record)
         async with self.engine.begin() as conn:
             row = (await conn.execute(prepared.statement, dict(values))).one()
@@ -175,6 +193,42 @@ class Statements:
         compiled = prepared.compiled(self.engine.dialect)
         async with self._pool.acquire(timeout=self._timeout) as conn:
             return compiled, await getattr(conn, method)(compiled.sql, *compiled.arguments(values))
+
+
+class _SqliteWrites:
+    """SQLite has one write lock per database. Through aiosqlite a write holds it from its
+    INSERT to its COMMIT, two trips through the worker's event loop, and a busy loop can
+    take seconds to come round: every other writer waits (the audit batch among them). Here
+    a write runs from BEGIN IMMEDIATE to COMMIT in one call on a thread, on a connection of
+    its own, one write at a time: the lock is never held while the loop does anything else."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def write_one(self, sql: str, arguments: Sequence[Any]) -> Any:
+        with self._lock:
+            if self._connection is None:
+                self._connection = sqlite3.connect(
+                    self._path, timeout=30, isolation_level=None, check_same_thread=False
+                )
+                self._connection.execute("PRAGMA foreign_keys=ON")
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                record = connection.execute(sql, arguments).fetchone()
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            return record
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
 
 async def _nothing_to_reset(_conn: Any) -> None:

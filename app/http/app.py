@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -18,6 +19,7 @@ from .graphiql import STATIC_DIR
 from .graphiql_page import STATIC_PREFIX
 from .graphql_endpoint import graphql_endpoint
 from .health import live, ready
+from .hosts import HostGuard, TrustedHosts
 from .lockout_counter import LockoutCounter
 from .metrics import Metrics
 from .metrics_endpoint import metrics_enabled, metrics_endpoint
@@ -67,7 +69,13 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     if settings.graphiql_enabled:
         routes.append(Mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="graphiql"))
-    application = Starlette(routes=routes, lifespan=lifespan)
+    hosts = TrustedHosts.for_settings(settings)
+    application = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(HostGuard, hosts=hosts, own_check="/graphql")],
+    )
+    application.state.hosts = hosts
     application.state.metrics = metrics
     application.state.tracing = NoTracing()
     return application

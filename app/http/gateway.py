@@ -15,9 +15,12 @@ from app.db.audit_batch import AuditBatch
 from app.db.engine import create_engine, statements_for, without_transaction
 from app.db.oracle_budget import FailureBudget, RedisBudget, SqlBudget
 from app.db.prepared import Statements
+from app.db.rate_buckets import RateStore, RedisRateStore, SqlRateStore
 from app.graphql.client_view import ClientView, client_views
 from app.graphql.schema import build_schema
 from app.settings import Settings
+
+from .rate_limiter import RateLimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,7 @@ class Gateway:
     views: dict[str, ClientView]
     budget: FailureBudget
     audit: AuditBatch  # the audit rows of reads; start() it on a running loop
+    rates: RateLimiter  # each client's request rate, shared by every worker and host
     redis: Redis | None = None
 
     async def open(self) -> None:
@@ -59,6 +63,12 @@ def build_gateway(settings: Settings) -> Gateway:
         if redis is not None
         else SqlBudget(statements, settings.oracle_failure_budget, window)
     )
+    rate_store: RateStore = (
+        RedisRateStore(redis, settings.redis_prefix)
+        if redis is not None
+        else SqlRateStore(statements)
+    )
+    rates = RateLimiter(rate_store, {c.id: c.rate for c in policy.clients.values()})
     key_ring = load_key_ring(settings, list(views))
     max_lifetime = timedelta(seconds=settings.token_max_lifetime_seconds)
     return Gateway(
@@ -72,5 +82,6 @@ def build_gateway(settings: Settings) -> Gateway:
         views=views,
         budget=budget,
         audit=AuditBatch(statements_for(settings, create_engine(settings, pool_size=1), 1)),
+        rates=rates,
         redis=redis,
     )

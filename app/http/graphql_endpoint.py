@@ -1,17 +1,20 @@
 """POST /graphql: the only way in.
 
-Order of checks, cheapest and least revealing first: method and media type, declared body
-size, the bearer token (401 before any GraphQL parsing), the real body size, the JSON shape
-(one operation, no batching), then the document against the caller's own schema view.
-Every request, allowed or denied, leaves one audit row: a mutation's is written before its
-answer goes, and if it cannot be, the answer is withheld; the others are written in batches
-within a second (app/db/audit_batch.py), and answers are withheld while they fall behind.
+Order of checks, cheapest and least revealing first: the Host header, method and media type,
+declared body size, the bearer token (401 before any GraphQL parsing), the client's request
+rate (429), the real body size, the JSON itself and its shape (one operation, no batching),
+then the document against the caller's own schema view.
+
+Invariant: every request, however it ends, leaves one audit row, one log line and an
+`x-request-id` header; an unexpected exception at any stage answers the masked `INTERNAL`
+body. A mutation's row is written before its answer goes, and if it cannot be, the answer is
+withheld; the others are written in batches within a second (app/db/audit_batch.py), and
+answers are withheld while they fall behind.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
@@ -29,6 +32,7 @@ from app.graphql.errors import (
     TIMEOUT_MESSAGE,
     UNAVAILABLE_MESSAGE,
     Forbidden,
+    RateLimited,
     Timeout,
     error_body,
     format_execution_error,
@@ -37,37 +41,74 @@ from app.graphql.errors import (
 
 from .gateway import Gateway
 from .graphiql_page import graphiql_response
+from .hosts import UNKNOWN_HOST_MESSAGE
+from .json_body import NotAcceptableJson
+from .json_body import parse as parse_json
 from .request_report import report
 from .trail import Trail
 
 MAX_BODY_BYTES = 64 * 1024
 UNAUTHENTICATED_BODY = {"errors": [error_body("Unauthenticated.", "UNAUTHENTICATED")]}
+RATE_LIMITED_MESSAGE = "Too many requests from this client; retry after the Retry-After seconds."
 log = logging.getLogger("lpa_gateway.request")
 
 
 async def graphql_endpoint(request: Request) -> Response:
     gateway: Gateway = request.app.state.gateway
-    if request.method == "GET":
+    if request.method == "GET" and _known_host(request):
         page = graphiql_response(request, gateway)
         if page is not None:
             return page
     trail = Trail()
     with request.app.state.tracing.request_span(request.headers) as span:
-        response = await _answer(request, gateway, trail)
+        try:
+            response = await _answer(request, gateway, trail)
+        except Exception as error:
+            response = _failed(trail, error)
         try:
             await _audit(gateway, trail)
         except Exception as error:
             if isinstance(error, AuditBacklog) or database_unavailable(error):
                 log.warning("database unavailable; answer withheld request_id=%s", trail.request_id)
-                body = {"errors": [error_body(UNAVAILABLE_MESSAGE, "UNAVAILABLE")]}
-                response = JSONResponse(body, 503, headers={"retry-after": "1"})
+                response = _unavailable()
             else:
                 log.exception("audit write failed; answer withheld request_id=%s", trail.request_id)
-                body = {"errors": [error_body(INTERNAL_MESSAGE, "INTERNAL")]}
-                response = JSONResponse(body, 500)
+                response = _internal()
         response.headers["x-request-id"] = trail.request_id
-        report(trail, response.status_code, request.app.state.metrics, span)
+        try:
+            report(trail, response.status_code, request.app.state.metrics, span)
+        except Exception:  # the log line is written first; metrics or the span failed
+            log.exception("request report failed request_id=%s", trail.request_id)
     return response
+
+
+def _failed(trail: Trail, error: Exception) -> JSONResponse:
+    """An exception no stage expected: logged in full here, masked for the caller."""
+    if database_unavailable(error):
+        trail.reason = "database-unavailable"
+        log.warning("database unavailable request_id=%s", trail.request_id)
+        return _unavailable()
+    _unexpected(trail, error)
+    return _internal()
+
+
+def _unexpected(trail: Trail, error: BaseException | None) -> None:
+    trail.reason = "internal-error"
+    log.error(
+        "unexpected error request_id=%s",
+        trail.request_id,
+        exc_info=error,
+        extra={"request_id": trail.request_id},
+    )
+
+
+def _internal() -> JSONResponse:
+    return JSONResponse({"errors": [error_body(INTERNAL_MESSAGE, "INTERNAL")]}, 500)
+
+
+def _unavailable() -> JSONResponse:
+    body = {"errors": [error_body(UNAVAILABLE_MESSAGE, "UNAVAILABLE")]}
+    return JSONResponse(body, 503, headers={"retry-after": "1"})
 
 
 async def _audit(gateway: Gateway, trail: Trail) -> None:
@@ -83,7 +124,13 @@ def _refuse(trail: Trail, status: int, message: str, code: str) -> JSONResponse:
     return JSONResponse({"errors": [error_body(message, code)]}, status_code=status)
 
 
+def _known_host(request: Request) -> bool:
+    return bool(request.app.state.hosts.allows(request.headers.get("host")))
+
+
 async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
+    if not _known_host(request):
+        return _refuse(trail, 400, UNKNOWN_HOST_MESSAGE, "UNKNOWN_HOST")
     if request.method != "POST":
         return _refuse(trail, 405, "Use POST with a JSON body.", "METHOD_NOT_ALLOWED")
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -100,6 +147,11 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
     except Unauthenticated:
         trail.deny("unauthenticated")
         return JSONResponse(UNAUTHENTICATED_BODY, status_code=401)
+    wait = await gateway.rates.admit(identity.client)
+    if wait is not None:
+        trail.deny("rate-limited")
+        refusal = {"errors": [error_body(RATE_LIMITED_MESSAGE, RateLimited.code)]}
+        return JSONResponse(refusal, status_code=429, headers={"retry-after": str(wait)})
     body = await _read_limited(request)
     if body is None:
         return _refuse(trail, 413, "Request body is too large.", "PAYLOAD_TOO_LARGE")
@@ -122,9 +174,8 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
 
 
 def _authenticate(request: Request, gateway: Gateway) -> tuple[ClientView, Identity]:
-    token = bearer_token(
-        request.headers.get("authorization"), request.headers.get("x-jwt-authorization")
-    )
+    headers = request.headers
+    token = bearer_token(headers.getlist("authorization") + headers.getlist("x-jwt-authorization"))
     identity = gateway.tokens.identity(token)
     view = gateway.views.get(identity.client)
     if view is None:
@@ -144,9 +195,9 @@ async def _read_limited(request: Request) -> bytes | None:
 
 def _operation(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | str:
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return "The body is not valid JSON."
+        payload = parse_json(body)
+    except NotAcceptableJson as refusal:
+        return str(refusal)
     if isinstance(payload, list):
         return "Batched operations are not supported; send one operation per request."
     if not isinstance(payload, dict):
@@ -199,13 +250,7 @@ def _error(error: Any, trail: Trail) -> dict[str, Any]:
     if isinstance(error.original_error, Forbidden):
         trail.deny("forbidden")
     if masked:
-        trail.reason = "internal-error"
-        log.error(
-            "unexpected error request_id=%s",
-            trail.request_id,
-            exc_info=error.original_error,
-            extra={"request_id": trail.request_id},
-        )
+        _unexpected(trail, error.original_error)
     elif formatted["extensions"]["code"] == "UNAVAILABLE":
         trail.reason = "database-unavailable"
         log.warning("database unavailable request_id=%s", trail.request_id)

@@ -17,9 +17,11 @@ log = logging.getLogger("lpa_gateway.request")
 
 def outcome(trail: Trail, status: int) -> str:
     """`denied` (refused, with a reason), `error` (answered with an internal error) or `allowed`."""
+    if trail.reason == "internal-error":  # masked, whatever had been decided before
+        return "error"
     if trail.decision == "denied":
         return "denied"
-    if status >= 500 or trail.reason == "internal-error":
+    if status >= 500:
         return "error"
     return "allowed"
 

@@ -41,7 +41,7 @@ def app_with_policy(settings: Settings) -> Callable[[Path], Any]:
         app = create_app(replace(settings, policy_dir=folder))
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+            async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
                 yield app, c
 
     return start

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ SUB = "urn:opg:poas:use:users:22222222-2222-4222-8222-222222222222"
 SECRET = "s3cret-" + "x" * 25 + "-tail"  # 37 bytes
 SECRET_ENV = "LPA_GATEWAY_TEST_USE_SECRET"
 LIFETIME = timedelta(hours=1)
+AUDIENCE = "urn:opg:lpa-gateway"  # production needs one for every client
 
 PrivateKey = Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | Ed448PrivateKey
 
@@ -62,11 +64,14 @@ def toml_value(value: Any) -> str:
 
 
 def keys_file(tmp_path: Path, clients: dict[str, dict[str, Any]]) -> Path:
-    """A keys TOML file. A client's `keys` is a list of inline tables given as dicts."""
+    """A keys TOML file. A client's `keys` is a list of inline tables given as dicts; its
+    `audience` is AUDIENCE unless given (None: no audience)."""
     lines = []
     for client, spec in clients.items():
         lines.append(f'[clients."{client}"]')
-        for name, value in spec.items():
+        for name, value in ({"audience": AUDIENCE} | spec).items():
+            if value is None:
+                continue
             if name == "keys":
                 inline = [
                     "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in entry.items()) + " }"
@@ -113,7 +118,13 @@ def load_error(tmp_path: Path, algorithm: str, keys: list[dict[str, Any]], **ext
 
 def claims(**changes: Any) -> dict[str, Any]:
     issued = int(datetime.now(UTC).timestamp())
-    good: dict[str, Any] = {"iss": CLIENT, "sub": SUB, "iat": issued, "exp": issued + 600}
+    good: dict[str, Any] = {
+        "iss": CLIENT,
+        "sub": SUB,
+        "aud": AUDIENCE,
+        "iat": issued,
+        "exp": issued + 600,
+    }
     good.update(changes)
     return {name: value for name, value in good.items() if value is not None}
 
@@ -142,7 +153,11 @@ def test_eddsa_key_loads_and_verifies(tmp_path: Path) -> None:
     )
     spec = ring.for_client(CLIENT)
     assert spec is not None
-    assert (spec.algorithm, [k.kid for k in spec.keys], spec.audience) == ("EdDSA", ["k1"], None)
+    assert (spec.algorithm, [k.kid for k in spec.keys], spec.audience) == (
+        "EdDSA",
+        ["k1"],
+        AUDIENCE,
+    )
     assert spec.keys[0].key.public_bytes_raw() == key.public_key().public_bytes_raw()
     assert verifies(ring, token(key, "EdDSA"))
     assert not verifies(ring, token(Ed25519PrivateKey.generate(), "EdDSA"))
@@ -430,23 +445,43 @@ def test_audience_when_configured(tmp_path: Path) -> None:
     assert spec.audience == audience
     assert verifies(ring, token(key, "EdDSA", aud=audience))
     assert verifies(ring, token(key, "EdDSA", aud=["urn:opg:other", audience]))
-    assert not verifies(ring, token(key, "EdDSA"))
+    assert not verifies(ring, token(key, "EdDSA", aud=None))
     assert not verifies(ring, token(key, "EdDSA", aud="urn:opg:other"))
     assert not verifies(ring, token(key, "EdDSA", aud=audience.upper()))
     assert not verifies(ring, token(key, "EdDSA", aud=[]))
 
 
-def test_audience_not_configured_is_not_checked(tmp_path: Path) -> None:
+def test_audience_not_configured_is_not_checked_in_development(tmp_path: Path) -> None:
     key = Ed25519PrivateKey.generate()
     name = write_public(tmp_path, "k1.pem", key)
-    ring = ring_for(tmp_path, "EdDSA", [{"kid": "k1", "public_key_file": name}])
-    assert verifies(ring, token(key, "EdDSA"))
+    spec = {"algorithm": "EdDSA", "keys": [{"kid": "k1", "public_key_file": name}]}
+    path = keys_file(tmp_path, {CLIENT: spec | {"audience": None}})
+    ring = load_key_ring(replace(production(tmp_path, path), env="development"), [CLIENT])
+    assert verifies(ring, token(key, "EdDSA", aud=None))
     assert verifies(ring, token(key, "EdDSA", aud="urn:opg:anything"))
+
+
+def test_production_refuses_a_client_without_an_audience(tmp_path: Path) -> None:
+    name = write_public(tmp_path, "k1.pem", Ed25519PrivateKey.generate())
+    other = {"algorithm": "EdDSA", "keys": [{"kid": "k1", "public_key_file": name}]}
+    path = keys_file(tmp_path, {CLIENT: other | {"audience": None}, "opg.poas.sirius": other})
+    with pytest.raises(KeyConfigError) as refused:
+        load_key_ring(production(tmp_path, path), [CLIENT, "opg.poas.sirius"])
+    message = str(refused.value)
+    assert "audience" in message
+    assert CLIENT in message
+    assert "opg.poas.sirius" not in message  # it has one
+    # The same file with an audience for both loads.
+    path = keys_file(tmp_path, {CLIENT: other, "opg.poas.sirius": other})
+    ring = load_key_ring(production(tmp_path, path), [CLIENT, "opg.poas.sirius"])
+    assert {spec.audience for spec in ring.clients.values()} == {AUDIENCE}
 
 
 def test_audience_must_be_a_string(tmp_path: Path) -> None:
     name = write_public(tmp_path, "k1.pem", Ed25519PrivateKey.generate())
     message = load_error(tmp_path, "EdDSA", [{"kid": "k1", "public_key_file": name}], audience=1)
+    assert "audience" in message
+    message = load_error(tmp_path, "EdDSA", [{"kid": "k1", "public_key_file": name}], audience="")
     assert "audience" in message
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -155,9 +157,9 @@ async def test_close_writes_what_is_queued(engine: AsyncEngine, database_url: st
 
 
 async def test_close_waits_for_a_write_in_flight_instead_of_cutting_it_off(
-    engine: AsyncEngine, statements: Statements, monkeypatch: pytest.MonkeyPatch
+    engine: AsyncEngine, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real, committed = audit_batch.write_rows, asyncio.Event()
+    real, committed = audit_batch.write_rows, threading.Event()
 
     async def slow_to_answer(target: Statements, rows: Sequence[Mapping[str, Any]]) -> None:
         await real(target, rows)  # committed ...
@@ -165,13 +167,52 @@ async def test_close_waits_for_a_write_in_flight_instead_of_cutting_it_off(
         await asyncio.sleep(0.3)  # ... but the answer is slow to come back
 
     monkeypatch.setattr(audit_batch, "write_rows", slow_to_answer)
-    batch = AuditBatch(statements, interval=0.05)
+    batch = AuditBatch(statements_of(engine_for_url(database_url)), interval=0.05)
     await batch.start()
     for n in range(3):
         batch.add(row(n))
-    await committed.wait()
+    assert await asyncio.to_thread(committed.wait, 10)
     await batch.close()  # cutting the write off now would leave its rows queued: twice
     assert await stored(engine) == [f"{n:032x}" for n in range(3)]
+
+
+async def test_the_writer_keeps_up_while_the_worker_loop_is_busy(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    """The worker's event loop never yields for 1.5 s (CPU-bound requests, one after the
+    other): rows queued before are written meanwhile, from the writer's own thread."""
+    batch = AuditBatch(statements_of(engine_for_url(database_url)), interval=0.05)
+    await batch.start()
+    try:
+        for n in range(3):
+            batch.add(row(n))
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline and len(batch):
+            time.sleep(0.01)  # noqa: ASYNC251 - the point: this loop is blocked, not waiting
+        assert len(batch) == 0
+        assert not batch.lagging()
+    finally:
+        await batch.close()
+    assert await stored(engine) == [f"{n:032x}" for n in range(3)]
+
+
+async def test_flush_after_start_writes_on_the_writer_thread(
+    engine: AsyncEngine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real, threads = audit_batch.write_rows, []
+
+    async def where(target: Statements, rows: Sequence[Mapping[str, Any]]) -> None:
+        threads.append(threading.current_thread().name)
+        await real(target, rows)
+
+    monkeypatch.setattr(audit_batch, "write_rows", where)
+    batch = AuditBatch(statements_of(engine_for_url(database_url)), interval=0.5)
+    await batch.start()
+    batch.add(row(1))
+    await batch.flush()
+    await batch.close()
+    assert threads == ["audit-writer"]
+    assert await stored(engine) == [f"{1:032x}"]
 
 
 @pytest.mark.parametrize(("interval", "max_lag"), [(1.0, 1.0), (0.2, 1.001), (0.0, 0.5)])

@@ -196,7 +196,7 @@ async def test_queued_rows_are_written_on_a_clean_shutdown(
     headers = {"Authorization": f"Bearer {token('opg.poas.use')}"}
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             for _ in range(5):
                 await client.post(
                     "/graphql", json={"query": LPA_STATUS, "variables": {"uid": uid}},

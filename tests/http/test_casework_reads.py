@@ -143,7 +143,7 @@ async def test_two_records_at_once_on_a_cold_pool(settings: Settings, token: Any
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         headers = {"Authorization": f"Bearer {token('opg.poas.makeregister')}"}
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw.test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             uids = []
             for key in ("x", "y"):
                 body = {"query": CREATE_LPA, "variables": {"input": online_lpa(), "key": key}}
@@ -159,7 +159,7 @@ async def test_two_records_at_once_on_a_cold_pool(settings: Settings, token: Any
             " events: lpaEvents(first: 5) { nextCursor } }"
         )
         headers = {"Authorization": f"Bearer {token('opg.poas.sirius')}"}
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw.test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             responses = await asyncio.gather(
                 *(
                     http.post(

@@ -44,7 +44,7 @@ async def oracle_app(
 @pytest.fixture
 async def ask(oracle_app: Starlette, token: Any) -> Any:
     transport = httpx.ASGITransport(app=oracle_app)
-    client = httpx.AsyncClient(transport=transport, base_url="http://gateway.test")
+    client = httpx.AsyncClient(transport=transport, base_url="http://localhost")
 
     async def call(uid: str, dob: str, postcode: str, query: str = ORACLE) -> httpx.Response:
         return await client.post(

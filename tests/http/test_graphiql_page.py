@@ -128,7 +128,9 @@ async def switched_off(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(replace(settings, graphiql=False))
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost"
+        ) as http,
     ):
         yield http
 
@@ -143,7 +145,9 @@ async def serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app: Starlette = create_app(settings)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost"
+        ) as http,
     ):
         yield http
 

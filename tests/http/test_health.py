@@ -39,7 +39,7 @@ async def _ready_against(database_url: str, dev_keys_dir: Path) -> tuple[int, fl
     app = create_app(Settings(database_url=database_url, dev_keys_dir=dev_keys_dir))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
             live = await c.get("/health/live")
             assert live.status_code == 200  # the process itself is fine
             started = time.monotonic()

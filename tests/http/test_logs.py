@@ -184,6 +184,7 @@ async def test_production_logs_are_json_and_hold_no_personal_data(migrated: Path
     env = {
         "LPA_GATEWAY_ENV": "production",
         "LPA_GATEWAY_CLIENT_KEYS_FILE": str(keys),
+        "LPA_GATEWAY_ALLOWED_HOSTS": "127.0.0.1",
         "LPA_GATEWAY_LOG_LEVEL": "DEBUG",
     }
     with live_server(migrated, ("serve",), env) as server:

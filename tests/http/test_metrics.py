@@ -93,7 +93,9 @@ async def serving(settings: Settings) -> AsyncIterator[tuple[Starlette, httpx.As
     app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost"
+        ) as http,
     ):
         yield app, http
 

@@ -28,7 +28,7 @@ def keys_file(tmp_path: Path) -> Path:
     )
     path = tmp_path / "client-keys.toml"
     path.write_text(
-        '[clients."opg.poas.use"]\nalgorithm = "EdDSA"\n'
+        '[clients."opg.poas.use"]\nalgorithm = "EdDSA"\naudience = "urn:opg:lpa-gateway"\n'
         'keys = [{ kid = "2026-11", public_key_file = "use.pub.pem" }]\n'
     )
     return path
@@ -40,6 +40,7 @@ def production(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         client_keys_file=keys_file(tmp_path),
         dev_keys_dir=tmp_path / "no-dev-keys",
+        allowed_hosts=("localhost",),
     )
 
 
@@ -82,7 +83,7 @@ async def test_production_refuses_to_start_with_demo_data(
 def keys_file_with_developer(tmp_path: Path) -> Path:
     path = keys_file(tmp_path)
     path.write_text(
-        path.read_text() + '\n[clients."developer"]\nalgorithm = "EdDSA"\n'
+        path.read_text() + '\n[clients."developer"]\nalgorithm = "EdDSA"\naudience = "gw"\n'
         'keys = [{ kid = "1", public_key_file = "use.pub.pem" }]\n'
     )
     return path

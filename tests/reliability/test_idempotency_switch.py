@@ -49,7 +49,7 @@ async def test_a_retry_runs_again_only_when_switched_off(
     body: dict[str, Any] = {"query": CREATE_LPA, "variables": {"input": online_lpa(), "key": "k"}}
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             for _ in range(2):
                 answer = await http.post(
                     "/graphql", json=body, headers={"Authorization": f"Bearer {token}"}

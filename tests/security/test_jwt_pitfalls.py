@@ -42,7 +42,7 @@ OTHER_SUB = "urn:opg:poas:use:users:44444444-4444-4444-8444-444444444444"
 CLIENTS = ["opg.poas.makeregister", "opg.poas.use", "opg.poas.sirius", "developer"]
 BODY = {"query": "{ __typename }"}
 
-Headers = dict[str, str]
+Headers = dict[str, str] | list[tuple[str, str]]  # a list repeats a header
 
 
 # --- building tokens ---------------------------------------------------------------------
@@ -255,6 +255,36 @@ def good_and_empty(settings: Settings) -> Headers:
     return {"Authorization": f"Bearer {good_token(settings)}", "X-Jwt-Authorization": ""}
 
 
+def both_headers_same_token(settings: Settings) -> Headers:
+    """One credential per request: two header values are refused even when they agree."""
+    token = good_token(settings)
+    return {"Authorization": f"Bearer {token}", "X-Jwt-Authorization": f"Bearer {token}"}
+
+
+def two_authorization_headers(first: str, second: str) -> Callable[[Settings], Headers]:
+    """Two `Authorization` headers: today's first-wins would take `first`."""
+
+    def make(settings: Settings) -> Headers:
+        good = f"Bearer {good_token(settings)}"
+        return [
+            ("Authorization", good if first == "good" else first),
+            ("Authorization", good if second == "good" else second),
+        ]
+
+    return make
+
+
+def two_x_jwt_headers(settings: Settings) -> Headers:
+    good = f"Bearer {good_token(settings)}"
+    return [("X-Jwt-Authorization", good), ("X-Jwt-Authorization", good)]
+
+
+def comma_joined(settings: Settings) -> Headers:
+    """What a proxy makes of two headers: one value, two credentials."""
+    token = good_token(settings)
+    return {"Authorization": f"Bearer {token}, Bearer {token}"}
+
+
 def bad_in_x_jwt_header(settings: Settings) -> Headers:
     token = signed(settings, claims(settings), key=dev_private_key(settings, OTHER_CLIENT))
     return {"X-Jwt-Authorization": f"Bearer {token}"}
@@ -278,6 +308,14 @@ BAD: dict[str, Callable[[Settings], Headers]] = {
     "iss-not-a-string": lambda s: bearer(hand_signed(s, claims(s, iss=[CLIENT]))),
     "iat-not-a-number": with_claims(iat=str(now())),
     "exp-not-a-number": with_claims(exp=str(now() + 3600)),
+    # RFC 7519 NumericDate is a JSON number; PyJWT alone takes these (see the pin below).
+    "nbf-a-string": with_claims(nbf="0"),
+    "nbf-true": with_claims(nbf=True),
+    "iat-a-string-within-lifetime": lambda s: bearer(signed(s, claims(s) | {"iat": str(now())})),
+    "exp-true": with_claims(exp=True),
+    "nbf-nan": with_claims(nbf=float("nan")),
+    "exp-infinity": with_claims(exp=float("inf")),
+    "nbf-null": lambda s: bearer(hand_signed(s, claims(s) | {"nbf": None})),
     "iat-in-the-future": with_claims(iat=In(120), exp=In(180)),
     "nbf-in-the-future": with_claims(nbf=In(120)),
     "lifetime-over-maximum": too_long_lifetime,
@@ -303,6 +341,12 @@ BAD: dict[str, Callable[[Settings], Headers]] = {
     "scheme-basic": basic,
     "empty-authorization": raw_header(""),
     "both-headers-disagree": both_headers_disagree,
+    "both-headers-same-token": both_headers_same_token,
+    "two-authorization-headers-same-token": two_authorization_headers("good", "good"),
+    "two-authorization-headers-good-first": two_authorization_headers("good", "Bearer x"),
+    "two-authorization-headers-good-second": two_authorization_headers("Bearer x", "good"),
+    "two-x-jwt-authorization-headers": two_x_jwt_headers,
+    "comma-joined-credentials": comma_joined,
     "both-headers-two-clients": both_headers_from_two_clients,
     "good-and-malformed": good_and_malformed,
     "good-and-empty": good_and_empty,
@@ -408,21 +452,48 @@ async def test_good_token_in_x_jwt_authorization_works(
     assert prepared == [BODY["query"]]
 
 
-async def test_the_same_token_in_both_headers_works(
+async def test_one_credential_header_value_works_alone(
     http: httpx.AsyncClient, settings: Settings, prepared: list[str]
 ) -> None:
+    """The twin of the doubled headers above: each of those values alone is accepted."""
     token = good_token(settings)
-    headers = {"Authorization": f"Bearer {token}", "X-Jwt-Authorization": f"Bearer {token}"}
-    response = await post(http, headers)
-    assert response.status_code == 200, response.text
-    assert response.json() == {"data": {"__typename": "Query"}}
-    assert prepared == [BODY["query"]]
+    for name in ("Authorization", "X-Jwt-Authorization"):
+        response = await post(http, [(name, f"Bearer {token}")])
+        assert response.status_code == 200, response.text
+    assert prepared == [BODY["query"]] * 2
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [
+        ("nbf", "0"),
+        ("nbf", True),
+        ("iat", "@now"),
+        ("exp", "@later"),
+    ],
+)
+def test_pyjwt_alone_takes_numeric_dates_that_are_not_numbers(
+    settings: Settings, claim: str, value: Any
+) -> None:
+    """Why app/authz/tokens.py checks the type of `exp`, `nbf` and `iat` itself: PyJWT runs
+    `int()` on them, so a string of digits or a bool passes its checks. If this test fails,
+    PyJWT has tightened, and the gateway's own check still stands."""
+    value = {"@now": str(now()), "@later": str(now() + 600)}.get(value, value)
+    token = signed(settings, claims(settings, **{claim: value}))
+    decoded = jwt.decode(
+        token,
+        dev_private_key(settings, CLIENT).public_key(),
+        algorithms=["EdDSA"],
+        options={"require": ["iss", "sub", "iat", "exp"]},
+    )
+    assert decoded[claim] == value
 
 
 @pytest.mark.parametrize(
     "changes",
     [
         pytest.param({"nbf": In(-10)}, id="nbf-in-the-past"),
+        pytest.param({"nbf": now() - 10.5}, id="nbf-not-a-whole-number"),
         pytest.param({"iat": In(3), "exp": In(63)}, id="iat-within-leeway"),
         pytest.param({"aud": "anything"}, id="aud-when-none-is-configured"),
         pytest.param({"sub": "URN:OPG:poas:use:users:x"}, id="urn-in-capitals"),
@@ -458,11 +529,17 @@ async def test_a_token_just_under_the_size_limit_is_accepted(
 
 
 def test_the_bearer_header_has_its_own_size_limit() -> None:
-    assert bearer_token(f"Bearer {'a' * MAX_TOKEN_BYTES}", None) == "a" * MAX_TOKEN_BYTES
+    assert bearer_token([f"Bearer {'a' * MAX_TOKEN_BYTES}"]) == "a" * MAX_TOKEN_BYTES
     with pytest.raises(Unauthenticated):
-        bearer_token(f"Bearer {'a' * (MAX_TOKEN_BYTES + 1)}", None)
+        bearer_token([f"Bearer {'a' * (MAX_TOKEN_BYTES + 1)}"])
+
+
+@pytest.mark.parametrize("count", [0, 2, 3])
+def test_exactly_one_credential_header_value(count: int) -> None:
+    """At the limit (one value) the token is read; none, or one past it, is refused."""
+    assert bearer_token(["Bearer abc"]) == "abc"
     with pytest.raises(Unauthenticated):
-        bearer_token(None, f"Bearer {'a' * (MAX_TOKEN_BYTES + 1)}")
+        bearer_token(["Bearer abc"] * count)
 
 
 def test_verify_has_its_own_size_limit(settings: Settings) -> None:

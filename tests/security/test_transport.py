@@ -168,7 +168,7 @@ async def test_a_request_running_too_long_is_stopped(
     app = create_app(replace(settings, request_timeout_seconds=1))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw.test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             started = asyncio.get_running_loop().time()
             response = await http.post("/graphql", json={"query": QUERY}, headers=bearer(token))
             took = asyncio.get_running_loop().time() - started
@@ -192,7 +192,7 @@ async def test_postgresql_ends_a_runaway_statement(
     app = create_app(replace(settings, statement_timeout_ms=200))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw.test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             response = await http.post("/graphql", json={"query": QUERY}, headers=bearer(token))
     body = response.json()
     assert body["errors"][0]["extensions"]["code"] == "TIMEOUT"

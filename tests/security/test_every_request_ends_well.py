@@ -1,0 +1,151 @@
+"""However a request ends, it leaves an audit row, a log line and an `x-request-id`, and a
+failure answers the masked INTERNAL JSON body, never a bare text page.
+
+Each stage of the endpoint is made to raise in turn (its function replaced by one that raises
+an exception carrying a canary), and the same request is checked for all of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from app.http import graphql_endpoint
+from app.http.trail import Trail
+from tests.http.test_audit import rows, written
+
+pytestmark = pytest.mark.anyio
+
+CLIENT = "opg.poas.sirius"
+CANARY = "canary-3f1c-do-not-leak"
+MASKED = {"errors": [{"message": "Internal server error.", "extensions": {"code": "INTERNAL"}}]}
+
+
+def boom(*_args: Any, **_kwargs: Any) -> Any:
+    raise RuntimeError(CANARY)
+
+
+async def async_boom(*_args: Any, **_kwargs: Any) -> Any:
+    raise RuntimeError(CANARY)
+
+
+def _view(app: Starlette) -> Any:
+    return app.state.gateway.views[CLIENT]
+
+
+# stage -> (the object, the attribute replaced, the replacement)
+STAGES: dict[str, Callable[[Starlette], tuple[Any, str, Any]]] = {
+    "host-check": lambda app: (app.state.hosts, "allows", boom),
+    "authentication": lambda app: (app.state.gateway.tokens, "identity", boom),
+    "rate-limit": lambda app: (app.state.gateway.rates, "admit", async_boom),
+    "body-read": lambda app: (graphql_endpoint, "_read_limited", async_boom),
+    "json-parse": lambda app: (graphql_endpoint, "parse_json", boom),
+    "validation": lambda app: (_view(app).executor, "prepare", boom),
+    "operation-outline": lambda app: (Trail, "saw_valid_document", boom),
+    "execution": lambda app: (_view(app).executor, "run", async_boom),
+    "answer": lambda app: (Trail, "allow", boom),
+}
+
+
+async def post(http: httpx.AsyncClient, token: Callable[[str], str]) -> httpx.Response:
+    return await http.post(
+        "/graphql",
+        json={"query": "query Probe { __typename }"},
+        headers={"Authorization": f"Bearer {token(CLIENT)}"},
+    )
+
+
+def lines_of(caplog: pytest.LogCaptureFixture, request_id: str) -> list[logging.LogRecord]:
+    return [
+        r
+        for r in caplog.records
+        if request_id in r.getMessage() or (getattr(r, "request_id", None) == request_id)
+    ]
+
+
+Probe = Callable[[Any, str, Any], Awaitable[tuple[httpx.Response, list[logging.LogRecord]]]]
+
+
+@pytest.fixture
+def probe(
+    http: httpx.AsyncClient,
+    token: Callable[[str], str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Probe:
+    """Replace `target.name`, send the probe, and give its answer and its log records."""
+
+    async def send(
+        target: Any, name: str, replacement: Any
+    ) -> tuple[httpx.Response, list[logging.LogRecord]]:
+        monkeypatch.setattr(target, name, replacement)
+        with caplog.at_level(logging.INFO, logger="lpa_gateway"):
+            response = await post(http, token)
+        return response, lines_of(caplog, response.headers["x-request-id"])
+
+    return send
+
+
+@pytest.mark.parametrize("stage", STAGES.values(), ids=STAGES.keys())
+async def test_a_failure_at_any_stage_is_masked_audited_logged_and_numbered(
+    app: Starlette, probe: Probe, stage: Callable[[Starlette], tuple[Any, str, Any]]
+) -> None:
+    response, lines = await probe(*stage(app))
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == MASKED
+    assert CANARY not in response.text
+    request_id = response.headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+
+    [row] = await rows(app)
+    assert (row["request_id"], row["reason"]) == (request_id, "internal-error")
+
+    failure = [r for r in lines if r.levelno == logging.ERROR]
+    assert len(failure) == 1
+    assert failure[0].exc_info is not None
+    assert CANARY in str(failure[0].exc_info[1])
+    [line] = [r for r in lines if r.getMessage() == "request"]
+    assert (line.status, line.outcome) == (500, "error")  # type: ignore[attr-defined]
+
+
+async def test_the_same_request_without_a_failure_is_answered(
+    app: Starlette, http: httpx.AsyncClient, token: Callable[[str], str]
+) -> None:
+    """The control: nothing but the replaced function makes the requests above fail."""
+    response = await post(http, token)
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
+    [row] = await rows(app)
+    assert (row["request_id"], row["decision"]) == (response.headers["x-request-id"], "allowed")
+
+
+async def test_a_failed_audit_write_withholds_the_answer_masked_logged_and_numbered(
+    app: Starlette, probe: Probe
+) -> None:
+    """The audit stage itself: its row is what failed, so none is written; the answer is
+    withheld, and the log line and request id remain."""
+    response, lines = await probe(app.state.gateway.audit, "add", boom)
+    assert (response.status_code, response.json()) == (500, MASKED)
+    assert await written(app) == []
+    assert any(r.levelno == logging.ERROR and r.exc_info for r in lines)
+    [line] = [r for r in lines if r.getMessage() == "request"]
+    assert line.status == 500  # type: ignore[attr-defined]
+
+
+async def test_failing_metrics_never_change_the_answer(app: Starlette, probe: Probe) -> None:
+    """Reporting comes last: the log line is written before metrics, and a metrics failure
+    is logged, the answer and its audit row untouched."""
+    response, lines = await probe(app.state.metrics, "request", boom)
+    assert response.status_code == 200
+    [row] = await rows(app)
+    assert row["request_id"] == response.headers["x-request-id"]
+    assert [r.getMessage() for r in lines if r.levelno == logging.INFO] == ["request"]
+    assert any(r.levelno == logging.ERROR and r.exc_info for r in lines)
