@@ -22,6 +22,8 @@ ENVIRONMENTS = frozenset({"development", "production"})
 LIMIT_NAMES = ("depth", "aliases", "directives", "tokens", "cost")
 DEFAULT_LIMITS = {"depth": 6, "aliases": 15, "directives": 50, "tokens": 1000, "cost": 5000}
 GRANT_KINDS = ("operations", "fields", "arguments", "inputs")
+# `trusted`: only the documents in schema/documents/<client>.json; `any`: ad-hoc ones too.
+DOCUMENT_MODES = ("trusted", "any")
 
 
 class PolicyError(ValueError):
@@ -58,6 +60,7 @@ class ClientPolicy:
     service: str
     environments: frozenset[str]
     introspection: bool
+    documents: str  # one of DOCUMENT_MODES; a file that does not say is `trusted`
     rows: RowRule
     limits: Limits
     grants: Grants
@@ -142,6 +145,10 @@ def _client(path: Path) -> ClientPolicy:
     except ValueError:
         choices = ", ".join(r.value for r in RowRule)
         raise PolicyError(f"{path.name}: client.rows must be one of {choices}") from None
+    documents = table.get("documents", "trusted")
+    if documents not in DOCUMENT_MODES:
+        choices = ", ".join(DOCUMENT_MODES)
+        raise PolicyError(f"{path.name}: client.documents must be one of {choices}")
     grants = _grants(path, _table(path, data, "grants"))
     if grants.everything and set(environments) != {"development"}:
         raise PolicyError(f"{path.name}: grants.everything is for development-only clients")
@@ -150,6 +157,7 @@ def _client(path: Path) -> ClientPolicy:
         service=str(table.get("service", "")),
         environments=frozenset(environments),
         introspection=table.get("introspection", False) is True,
+        documents=documents,
         rows=rows,
         limits=_limits(path, data.get("limits", {})),
         grants=grants,
