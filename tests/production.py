@@ -8,12 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from app.authz.manifests import document_hash, manifest_path, manifest_text
-
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.authz.manifests import document_hash, manifest_path, manifest_text
 from app.settings import Settings
 
 
