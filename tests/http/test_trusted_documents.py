@@ -4,7 +4,9 @@ policy that decides whether a client may also send ad-hoc text."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -303,3 +305,24 @@ async def test_audit_rows_and_log_lines_carry_the_trusted_document_id(
     ]
     logged = [getattr(r, "document_id", None) for r in caplog.records if r.msg == "request"]
     assert logged == [trusted, trusted, trusted, "-", "-"]
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "clients"
+README = Path(__file__).resolve().parents[2] / "README.md"
+NAMED_BODY = re.compile(r"```json\n(\{\"documentId\".*?)\n```", re.DOTALL)
+
+
+@pytest.mark.parametrize("client", sorted(p.stem for p in DOCS.glob("*.md")))
+async def test_the_request_each_client_page_shows_runs_as_that_client(
+    post: Post, demo: list[dict[str, Any]], client: str
+) -> None:
+    [body] = NAMED_BODY.findall((DOCS / f"{client}.md").read_text())
+    response = await post(client, json.loads(body))
+    assert response.status_code == 200, response.text
+    assert "errors" not in response.json()
+    assert all(value is not None for value in response.json()["data"].values())
+
+
+def test_the_document_id_in_the_readme_is_a_trusted_document_of_use() -> None:
+    [hex_hash] = re.findall(r"sha256:([0-9a-f]{64})", README.read_text())
+    assert hex_hash in load_manifest(manifest_path(DEFAULT_DOCUMENTS_DIR, USE))
