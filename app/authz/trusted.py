@@ -30,7 +30,8 @@ log = logging.getLogger("lpa_gateway.documents")
 
 @dataclass(frozen=True, slots=True)
 class TrustedDocument:
-    """One document of one client's manifest, prepared once for that client's view."""
+    """One document of one client's manifest, prepared once for that client's view. Whatever
+    else is worked out once per (document, view), such as a compiled plan, belongs here."""
 
     id: str  # sha256:<hex>
     text: str
