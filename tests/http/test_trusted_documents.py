@@ -22,6 +22,7 @@ from app.settings import DEFAULT_DOCUMENTS_DIR, Settings
 from tests.factories import SUBS
 from tests.http.test_audit import rows
 from tests.production import keys_file, production, signed_token
+from tests.spy import ResolverSpy
 from tests.test_client_docs import examples
 
 pytestmark = pytest.mark.anyio
@@ -102,18 +103,21 @@ async def test_a_trusted_document_named_by_its_id_answers_as_its_text_would(
 
 @pytest.mark.parametrize("form", FORMS)
 async def test_another_clients_document_looks_exactly_like_an_unknown_one(
-    post: Post, demo: list[dict[str, Any]], form: str
+    post: Post, spy: ResolverSpy, demo: list[dict[str, Any]], form: str
 ) -> None:
     variables = examples(SIRIUS)[0][1]
     theirs = await post(SIRIUS, {**named(document_hash(SIRIUS_TEXT), form), "variables": variables})
     assert theirs.status_code == 200, theirs.text
     assert "errors" not in theirs.json()
+    assert spy.calls
+    spy.calls.clear()
 
     other_clients = await post(USE, {**named(document_hash(SIRIUS_TEXT), form)})
     unknown = await post(USE, {**named(UNKNOWN, form)})
     assert other_clients.status_code == unknown.status_code == 400
     assert other_clients.json() == unknown.json()
     assert code(unknown) == "PERSISTED_QUERY_NOT_FOUND"
+    assert spy.calls == []
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -179,11 +183,12 @@ async def test_a_query_sent_with_an_id_must_be_the_document_it_names(
     ],
 )
 async def test_a_malformed_id_gets_a_stable_code_and_runs_nothing(
-    app: Starlette, post: Post, body: dict[str, Any], expected: str
+    app: Starlette, post: Post, spy: ResolverSpy, body: dict[str, Any], expected: str
 ) -> None:
     response = await post(USE, body)
     assert response.status_code == 400
     assert code(response) == expected
+    assert spy.calls == []
     [row] = await rows(app)
     assert (row["decision"], row["reason"], row["document_id"]) == (
         "denied",
