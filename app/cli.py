@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.authz.keys import KeyConfigError
-from app.authz.manifests import ManifestError
+from app.authz.manifests import ManifestError, load_manifest, manifest_path
 from app.authz.policy import PolicyError, load_policy
 from app.authz.tokens import mint_dev_token
 from app.http.tracing import TracingUnavailable
@@ -116,6 +116,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     # Fail here with one line, not in each worker's start-up with a traceback.
     load_key_ring(settings, _active_clients(settings))
+    for client in _active_clients(settings):
+        load_manifest(manifest_path(settings.documents_dir, client))
     require_tracing(settings)
     clear_multiprocess_dir()
     uvicorn.run(

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.applications import Starlette
 
-from app.authz.manifests import document_hash, load_manifest, manifest_path
+from app.authz.manifests import ManifestError, document_hash, load_manifest, manifest_path
 from app.http.app import create_app
 from app.settings import DEFAULT_DOCUMENTS_DIR, Settings
 from tests.factories import SUBS
@@ -331,3 +332,41 @@ async def test_the_request_each_client_page_shows_runs_as_that_client(
 def test_the_document_id_in_the_readme_is_a_trusted_document_of_use() -> None:
     [hex_hash] = re.findall(r"sha256:([0-9a-f]{64})", README.read_text())
     assert hex_hash in load_manifest(manifest_path(DEFAULT_DOCUMENTS_DIR, USE))
+
+
+async def test_start_up_refuses_a_malformed_manifest_naming_it(
+    settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    manifest_path(folder, USE).write_text('{"' + UNKNOWN + '": "{ __typename }"}')
+    app = create_app(replace(settings, documents_dir=folder))
+    with pytest.raises(
+        ManifestError, match=re.escape(f"opg.poas.use.json: {UNKNOWN} is not the SHA-256")
+    ):
+        async with app.router.lifespan_context(app):
+            pass
+
+
+def test_serve_refuses_a_malformed_manifest_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    manifest_path(folder, USE).write_text("[]")
+    monkeypatch.setenv("LPA_GATEWAY_DEV_KEYS_DIR", str(tmp_path / "dev-keys"))
+    monkeypatch.setenv("LPA_GATEWAY_DOCUMENTS_DIR", str(folder))
+    for name in ("ENV", "DATABASE_URL", "CLIENT_KEYS_FILE", "POLICY_DIR"):
+        monkeypatch.delenv(f"LPA_GATEWAY_{name}", raising=False)
+
+    def serving(*_: Any, **__: Any) -> None:
+        raise AssertionError("serve started with a malformed manifest")
+
+    monkeypatch.setattr("uvicorn.run", serving)
+    assert main(["serve"]) == 2
+    assert (
+        capsys.readouterr().err
+        == "error: opg.poas.use.json: expected an object of hash -> document text\n"
+    )
