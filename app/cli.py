@@ -115,8 +115,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app.http.tracing import require_tracing
 
     # Fail here with one line, not in each worker's start-up with a traceback.
-    load_key_ring(settings, _active_clients(settings))
-    for client in _active_clients(settings):
+    clients = _active_clients(settings)
+    load_key_ring(settings, clients)
+    for client in clients:
         load_manifest(manifest_path(settings.documents_dir, client))
     require_tracing(settings)
     clear_multiprocess_dir()
