@@ -32,6 +32,7 @@ check: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/mypy bench
+	$(BIN)/lpa-gateway documents check
 
 yes = $(filter 1 yes true,$(1))
 

@@ -1,4 +1,4 @@
-"""`lpa-gateway`: serve, dev, migrate, seed, token, export-schema, check-policy.
+"""`lpa-gateway`: serve, dev, migrate, seed, token, export-schema, check-policy, documents.
 
 Configuration errors end with one line on stderr and exit status 2, never a traceback.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.authz.keys import KeyConfigError
+from app.authz.manifests import ManifestError, load_manifest, manifest_path
 from app.authz.policy import PolicyError, load_policy
 from app.authz.tokens import mint_dev_token
 from app.http.tracing import TracingUnavailable
@@ -46,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         SettingsError,
         KeyConfigError,
         PolicyError,
+        ManifestError,
         CommandRefused,
         TracingUnavailable,
     ) as error:
@@ -91,6 +93,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check-policy", help="fail unless the policy and the schema name the same things"
     ).set_defaults(command=_check_policy)
+
+    documents = sub.add_parser("documents", help="the trusted documents of each client")
+    documents_sub = documents.add_subparsers(required=True, metavar="ACTION")
+    documents_sub.add_parser(
+        "check", help="fail unless every trusted document passes its client's view and limits"
+    ).set_defaults(command=_documents_check)
+    add = documents_sub.add_parser("add", help="add a document to a client's manifest")
+    add.add_argument("--client", required=True)
+    add.add_argument("file", type=Path, help="the document, as the client will send it")
+    add.set_defaults(command=_documents_add)
     return parser
 
 
@@ -104,8 +116,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app.http.tracing import require_tracing
 
     # Fail here with one line, not in each worker's start-up with a traceback.
-    load_key_ring(settings, _active_clients(settings))
+    clients = _active_clients(settings)
+    load_key_ring(settings, clients)
     TrustedHosts.for_settings(settings)
+    for client in clients:
+        load_manifest(manifest_path(settings.documents_dir, client))
     require_tracing(settings)
     clear_multiprocess_dir()
     uvicorn.run(
@@ -222,6 +237,39 @@ def _check_policy(_args: argparse.Namespace, settings: Settings) -> int:
     if problems:
         return 1
     print(f"policy covers the schema: {len(policy.clients)} clients")
+    return 0
+
+
+def _documents_check(_args: argparse.Namespace, settings: Settings) -> int:
+    from app.authz.document_contract import document_problems
+    from app.graphql.schema import build_schema
+
+    policy = load_policy(settings.policy_dir)
+    checked = document_problems(policy, build_schema()._schema, settings.documents_dir)
+    for problem in checked.problems:
+        print(problem, file=sys.stderr)
+    if checked.problems:
+        return 1
+    print(f"{checked.documents} trusted documents pass their clients' views and limits")
+    return 0
+
+
+def _documents_add(args: argparse.Namespace, settings: Settings) -> int:
+    from app.authz.document_contract import DocumentRefused, add_document
+    from app.graphql.schema import build_schema
+
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CommandRefused(f"{args.file} is not UTF-8 text") from None
+    policy = load_policy(settings.policy_dir)
+    try:
+        added = add_document(
+            policy, build_schema()._schema, settings.documents_dir, args.client, text
+        )
+    except DocumentRefused as error:
+        raise CommandRefused(str(error)) from None
+    print(added)
     return 0
 
 

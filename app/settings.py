@@ -16,6 +16,7 @@ from typing import Literal
 PREFIX = "LPA_GATEWAY_"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/lpa-gateway.sqlite3"
 DEFAULT_POLICY_DIR = Path(__file__).resolve().parents[1] / "permissions"
+DEFAULT_DOCUMENTS_DIR = Path(__file__).resolve().parents[1] / "schema" / "documents"
 
 
 class SettingsError(ValueError):
@@ -35,6 +36,7 @@ class Settings:
     dev_keys_dir: Path = Path("var/dev-keys")
     client_keys_file: Path | None = None
     policy_dir: Path = DEFAULT_POLICY_DIR
+    documents_dir: Path = DEFAULT_DOCUMENTS_DIR  # the trusted documents, one manifest per client
     allow_developer_client: bool = False
     token_max_lifetime_seconds: int = 3600
     db_pool_size: int = 20
@@ -107,6 +109,7 @@ class Settings:
             dev_keys_dir=Path(read.text("DEV_KEYS_DIR") or "var/dev-keys"),
             client_keys_file=Path(keys_file) if keys_file else None,
             policy_dir=Path(read.text("POLICY_DIR") or DEFAULT_POLICY_DIR),
+            documents_dir=Path(read.text("DOCUMENTS_DIR") or DEFAULT_DOCUMENTS_DIR),
             allow_developer_client=read.switch("ALLOW_DEVELOPER_CLIENT"),
             token_max_lifetime_seconds=read.positive_int("TOKEN_MAX_LIFETIME_SECONDS", 3600),
             db_pool_size=read.positive_int("DB_POOL_SIZE", 20),

@@ -1,4 +1,5 @@
-"""Production settings for tests: a client keys file with a fresh key, no development keys."""
+"""Production settings for tests: a client keys file with a fresh key, no development keys, and
+trusted documents of the test's own."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.authz.manifests import document_hash, manifest_path, manifest_text
 from app.settings import Settings
 
 AUDIENCE = "urn:opg:lpa-gateway"  # production needs one for every client
@@ -37,6 +39,16 @@ def keys_file(
         )
     )
     return path
+
+
+def documents_dir(tmp_path: Path, documents: dict[str, tuple[str, ...]]) -> Path:
+    """A folder of manifests trusting, for each client, exactly these document texts."""
+    folder = tmp_path / "documents"
+    folder.mkdir(exist_ok=True)
+    for client, texts in documents.items():
+        manifest = manifest_text({document_hash(text): text for text in texts})
+        manifest_path(folder, client).write_text(manifest)
+    return folder
 
 
 def production(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:

@@ -24,6 +24,8 @@ DEFAULT_LIMITS = {"depth": 6, "aliases": 15, "directives": 50, "tokens": 1000, "
 GRANT_KINDS = ("operations", "fields", "arguments", "inputs")
 RATE_NAMES = ("per_second", "burst")
 MAX_RATE = 1_000_000  # per second, and a burst: beyond it a bucket's arithmetic gets coarse
+# `trusted`: only the documents in schema/documents/<client>.json; `any`: ad-hoc ones too.
+DOCUMENT_MODES = ("trusted", "any")
 
 
 class PolicyError(ValueError):
@@ -69,6 +71,7 @@ class ClientPolicy:
     service: str
     environments: frozenset[str]
     introspection: bool
+    documents: str  # one of DOCUMENT_MODES; a file that does not say is `trusted`
     rows: RowRule
     limits: Limits
     grants: Grants
@@ -154,6 +157,10 @@ def _client(path: Path) -> ClientPolicy:
     except ValueError:
         choices = ", ".join(r.value for r in RowRule)
         raise PolicyError(f"{path.name}: client.rows must be one of {choices}") from None
+    documents = table.get("documents", "trusted")
+    if documents not in DOCUMENT_MODES:
+        choices = ", ".join(DOCUMENT_MODES)
+        raise PolicyError(f"{path.name}: client.documents must be one of {choices}")
     grants = _grants(path, _table(path, data, "grants"))
     if grants.everything and set(environments) != {"development"}:
         raise PolicyError(f"{path.name}: grants.everything is for development-only clients")
@@ -162,6 +169,7 @@ def _client(path: Path) -> ClientPolicy:
         service=str(table.get("service", "")),
         environments=frozenset(environments),
         introspection=table.get("introspection", False) is True,
+        documents=documents,
         rows=rows,
         limits=_limits(path, data.get("limits", {})),
         grants=grants,

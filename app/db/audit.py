@@ -21,10 +21,13 @@ _INSERT = Prepared(
     .inline()
 )
 
+# Columns a row may leave out: only a request that ran a trusted document has a document_id.
+_OPTIONAL: Mapping[str, Any] = {"document_id": None}
+
 
 async def write_rows(statements: Statements, events: Sequence[Mapping[str, Any]]) -> None:
     """Write the rows, all or none, in one statement."""
-    await statements.insert_all(_INSERT, events)
+    await statements.insert_all(_INSERT, [{**_OPTIONAL, **event} for event in events])
 
 
 async def record(statements: Statements, event: Mapping[str, Any]) -> None:

@@ -319,6 +319,7 @@ class AuditEvent(Base):
     sub: Mapped[str | None] = mapped_column(String(255))
     operation_name: Mapped[str | None] = mapped_column(String(100))
     document_hash: Mapped[str | None] = mapped_column(String(64))
+    document_id: Mapped[str | None] = mapped_column(String(71))  # sha256:<hex>, trusted only
     decision: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(64))
     lpa_uids: Mapped[list[str]] = mapped_column(Json)

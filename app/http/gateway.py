@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.authz.keys import KeyRing, load_key_ring
 from app.authz.policy import Policy, load_policy
 from app.authz.token_cache import TokenCache
+from app.authz.trusted import ClientDocuments, trusted_documents
 from app.db.audit_batch import AuditBatch
 from app.db.engine import create_engine, statements_for, without_transaction
 from app.db.oracle_budget import FailureBudget, RedisBudget, SqlBudget
@@ -33,6 +34,7 @@ class Gateway:
     tokens: TokenCache  # verifies bearer tokens against key_ring
     policy: Policy
     views: dict[str, ClientView]
+    documents: dict[str, ClientDocuments]  # each view's trusted documents, prepared for it
     budget: FailureBudget
     audit: AuditBatch  # the audit rows of reads; start() it on a running loop
     rates: RateLimiter  # each client's request rate, shared by every worker and host
@@ -80,6 +82,7 @@ def build_gateway(settings: Settings) -> Gateway:
         tokens=TokenCache(key_ring, max_lifetime),
         policy=policy,
         views=views,
+        documents=trusted_documents(views, settings),
         budget=budget,
         audit=AuditBatch(statements_for(settings, create_engine(settings, pool_size=1), 1)),
         rates=rates,

@@ -39,6 +39,7 @@ from app.graphql.errors import (
     format_request_error,
 )
 
+from .documents import Chosen, choose_document
 from .gateway import Gateway
 from .graphiql_page import graphiql_response
 from .hosts import UNKNOWN_HOST_MESSAGE
@@ -158,6 +159,11 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
     operation = _operation(body)
     if isinstance(operation, str):
         return _refuse(trail, 400, operation, "BAD_USER_INPUT")
+    payload, variables, name = operation
+    document = choose_document(payload, gateway.documents[identity.client])
+    if not isinstance(document, Chosen):
+        trail.document_hash = document.hash
+        return _refuse(trail, 400, document.message, document.code)
     context = RequestContext(
         identity=identity,
         rows=view.policy.rows,
@@ -170,7 +176,7 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
         replay_idempotent=not gateway.settings.unsafe_disable_idempotency,
     )
     time_limit = gateway.settings.request_timeout_seconds
-    return await _execute(view, context, trail, time_limit, *operation)
+    return await _execute(view, context, trail, time_limit, document, variables, name)
 
 
 def _authenticate(request: Request, gateway: Gateway) -> tuple[ClientView, Identity]:
@@ -193,7 +199,7 @@ async def _read_limited(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def _operation(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | str:
+def _operation(body: bytes) -> tuple[dict[str, Any], dict[str, Any] | None, str | None] | str:
     try:
         payload = parse_json(body)
     except NotAcceptableJson as refusal:
@@ -202,14 +208,12 @@ def _operation(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | s
         return "Batched operations are not supported; send one operation per request."
     if not isinstance(payload, dict):
         return "The body must be a JSON object."
-    query, variables, name = (payload.get(k) for k in ("query", "variables", "operationName"))
-    if not isinstance(query, str):
-        return "The body must have a 'query' string."
+    variables, name = payload.get("variables"), payload.get("operationName")
     if variables is not None and not isinstance(variables, dict):
         return "'variables' must be an object."
     if name is not None and not isinstance(name, str):
         return "'operationName' must be a string."
-    return query, variables, name
+    return payload, variables, name
 
 
 async def _execute(
@@ -217,12 +221,12 @@ async def _execute(
     context: RequestContext,
     trail: Trail,
     time_limit: float,
-    query: str,
+    chosen: Chosen,
     variables: dict[str, Any] | None,
     operation_name: str | None,
 ) -> JSONResponse:
-    trail.saw_document(query, operation_name)
-    prepared = view.executor.prepare(query)
+    trail.saw_document(chosen, operation_name)
+    prepared = chosen.trusted.prepared if chosen.trusted else view.executor.prepare(chosen.text)
     if prepared.document is None:
         trail.deny("invalid-document")
         errors = [format_request_error(e) for e in prepared.errors]

@@ -19,6 +19,7 @@ FIELDS: Final = (
     "client",
     "operation",
     "root_field",
+    "document_id",
     "outcome",
     "reason",
     "status",

@@ -1,7 +1,7 @@
 """What every GraphQL request leaves behind besides its audit row: one log line, its metrics,
 and the attributes of its trace span. All three come from the trail, so they hold only
-identifiers and outcomes (client, operation name, root field, request id, decision, reason,
-status, duration), never a value from the request.
+identifiers and outcomes (client, operation name, root field, trusted document id, request id,
+decision, reason, status, duration), never a value from the request.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def report(trail: Trail, status: int, metrics: Metrics, span: RequestSpan) -> No
         "client": client,
         "operation": trail.operation_name or "-",
         "root_field": trail.root_field,
+        "document_id": trail.document_id or "-",
         "outcome": result,
         "reason": trail.reason or "-",
         "status": status,

@@ -1,12 +1,12 @@
 """What the audit trail and the request log learn about one request.
 
 Invariant: only identifiers and outcomes go in here (client, sub, operation name, a hash of
-the document, the decision, LPA UIDs), never a value from the request body or the answer.
+the document and, for a trusted one, its id, the decision, LPA UIDs), never a value from the
+request body or the answer.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import time
@@ -18,6 +18,8 @@ from app.authz.tokens import Identity
 from app.db.audit import REQUEST
 from app.graphql.outline import Outline
 
+from .documents import Chosen
+
 _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 
 
@@ -28,14 +30,16 @@ class Trail:
     identity: Identity | None = None
     operation_name: str | None = None
     document_hash: str | None = None
+    document_id: str | None = None  # `sha256:<hex>` when the document is one the client trusts
     decision: str = "denied"
     reason: str | None = None
     uids: set[str] = field(default_factory=set)
     root_field: str = "-"  # the root field selected, `multiple`, or `-` before a valid document
     mutation: bool = False  # a valid mutation document: audited before it is answered
 
-    def saw_document(self, query: str, operation_name: str | None) -> None:
-        self.document_hash = hashlib.sha256(query.encode()).hexdigest()
+    def saw_document(self, chosen: Chosen, operation_name: str | None) -> None:
+        self.document_hash = chosen.hash
+        self.document_id = chosen.trusted.id if chosen.trusted else None
         if operation_name is not None and _GRAPHQL_NAME.fullmatch(operation_name):
             self.operation_name = operation_name
 
@@ -65,6 +69,7 @@ class Trail:
             "sub": self.identity.sub if self.identity else None,
             "operation_name": self.operation_name,
             "document_hash": self.document_hash,
+            "document_id": self.document_id,
             "decision": self.decision,
             "reason": self.reason,
             "lpa_uids": sorted(self.uids),

@@ -115,6 +115,9 @@ def test_withholding_a_granted_coordinate_is_an_error(variant: Any) -> None:
         ("opg.poas.use.toml", 'id = "opg.poas.use"', 'id = "opg.poas.usr"', "match the file"),
         ("opg.poas.use.toml", "[grants]", "[grants]\nwrite = []", "unknown grant kind"),
         ("opg.poas.use.toml", "inputs = []", "inputs = 3", "grants.inputs must be a list"),
+        ("opg.poas.use.toml", 'documents = "trusted"', 'documents = "some"', "client.documents"),
+        ("opg.poas.use.toml", 'documents = "trusted"', "documents = true", "client.documents"),
+        ("opg.poas.use.toml", 'documents = "trusted"', 'documents = "ANY"', "client.documents"),
         (
             "developer.toml",
             '["development"]',
@@ -135,6 +138,18 @@ def test_malformed_policy_files_are_refused(
     folder = variant(file, old, new)
     with pytest.raises(PolicyError, match=re.escape(message)):
         load_policy(folder)
+
+
+def test_the_shipped_policy_trusts_use_and_makeregister_only(variant: Any) -> None:
+    shipped = {c.id: c.documents for c in load_policy().clients.values()}
+    assert shipped == {
+        "opg.poas.use": "trusted",
+        "opg.poas.makeregister": "trusted",
+        "opg.poas.sirius": "any",
+        "developer": "any",
+    }
+    unsaid = variant("opg.poas.sirius.toml", 'documents = "any"', "")
+    assert load_policy(unsaid).clients["opg.poas.sirius"].documents == "trusted"  # deny first
 
 
 def test_check_policy_command(

@@ -9,6 +9,7 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
 
 from app.db.engine import engine_for_url
 from app.db.migrate import PROJECT_ROOT, downgrade, upgrade
@@ -71,3 +72,40 @@ def test_migration_files_are_dated() -> None:
     assert names
     for name in names:
         assert re.fullmatch(r"20\d{6}_[0-9a-f]+_\w+\.py", name), name
+
+
+BEFORE_DOCUMENT_ID = "9a4c2e71b8d3"
+
+
+def _audit_columns(url: str) -> set[str]:
+    return {c["name"] for c in _run(url, lambda sync: inspect(sync).get_columns("audit_events"))}
+
+
+def _audit_rewrite_refused(url: str) -> bool:
+    def attempt(sync: Any) -> bool:
+        sync.exec_driver_sql(
+            "INSERT INTO audit_events (occurred_at, kind, request_id, decision, lpa_uids, "
+            "duration_ms) VALUES ('2026-12-02 00:00:00+00:00', 'request', 'r', 'allowed', '[]', 1)"
+        )
+        try:
+            with sync.begin_nested():
+                sync.exec_driver_sql("UPDATE audit_events SET decision = 'denied'")
+        except DBAPIError:
+            return True
+        return False
+
+    return bool(_run(url, attempt))
+
+
+def test_the_document_id_column_comes_and_goes_and_the_audit_stays_append_only(
+    empty_database_url: str,
+) -> None:
+    upgrade(empty_database_url)
+    assert "document_id" in _audit_columns(empty_database_url)
+    assert _audit_rewrite_refused(empty_database_url)
+    downgrade(empty_database_url, BEFORE_DOCUMENT_ID)
+    assert "document_id" not in _audit_columns(empty_database_url)
+    assert {"document_hash", "decision"} <= _audit_columns(empty_database_url)
+    assert _audit_rewrite_refused(empty_database_url)
+    upgrade(empty_database_url)
+    assert "document_id" in _audit_columns(empty_database_url)

@@ -125,6 +125,7 @@ async def test_audit_rows_read_back_as_written(engine: AsyncEngine, statements: 
         "sub": "urn:opg:poas:use:users:1",
         "operation_name": "Status",
         "document_hash": "a" * 64,
+        "document_id": "sha256:" + "a" * 64,
         "decision": "denied",
         "reason": "forbidden",
         "lpa_uids": ["M-1234-5678-9018", "M-8437-7464-3309"],

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.authz.manifests import document_hash
 from app.db.migrate import upgrade
 from app.http.log_config import AccessLogFilter, logging_config
 from app.http.log_format import JsonFormatter, TextFormatter
@@ -26,7 +27,7 @@ from app.settings import Settings
 from tests.factories import CREATE_LPA
 from tests.http.test_audit import PERSONAL, distinctive_lpa
 from tests.live_server import LiveServer, live_server
-from tests.production import keys_file, signed_token
+from tests.production import documents_dir, keys_file, signed_token
 
 USE_SUB = "urn:opg:poas:use:users:22222222-2222-4222-8222-222222222222"
 MAKE_SUB = "urn:opg:poas:makeregister:users:11111111-1111-4111-8111-111111111111"
@@ -181,10 +182,12 @@ def migrated(tmp_path: Path) -> Path:
 async def test_production_logs_are_json_and_hold_no_personal_data(migrated: Path) -> None:
     key = Ed25519PrivateKey.generate()
     keys = keys_file(migrated, ("opg.poas.makeregister", "opg.poas.use"), key)
+    trusted = {"opg.poas.makeregister": (CREATE_LPA,), "opg.poas.use": (DONOR_CHECK,)}
     env = {
         "LPA_GATEWAY_ENV": "production",
         "LPA_GATEWAY_CLIENT_KEYS_FILE": str(keys),
         "LPA_GATEWAY_ALLOWED_HOSTS": "127.0.0.1",
+        "LPA_GATEWAY_DOCUMENTS_DIR": str(documents_dir(migrated, trusted)),
         "LPA_GATEWAY_LOG_LEVEL": "DEBUG",
     }
     with live_server(migrated, ("serve",), env) as server:
@@ -204,6 +207,7 @@ async def test_production_logs_are_json_and_hold_no_personal_data(migrated: Path
     assert {
         "client": "opg.poas.makeregister",
         "operation": "Create",
+        "document_id": f"sha256:{document_hash(CREATE_LPA)}",
         "outcome": "allowed",
     }.items() <= requests[0].items()
     assert requests[-1]["outcome"] == "denied"
