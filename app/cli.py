@@ -241,7 +241,7 @@ def _check_policy(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _documents_check(_args: argparse.Namespace, settings: Settings) -> int:
-    from app.authz.document_contract import document_problems
+    from app.graphql.document_contract import document_problems
     from app.graphql.schema import build_schema
 
     policy = load_policy(settings.policy_dir)
@@ -255,7 +255,7 @@ def _documents_check(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _documents_add(args: argparse.Namespace, settings: Settings) -> int:
-    from app.authz.document_contract import DocumentRefused, add_document
+    from app.graphql.document_contract import DocumentRefused, add_document
     from app.graphql.schema import build_schema
 
     try:

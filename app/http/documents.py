@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.authz.manifests import HEX, ID_PREFIX, document_hash
-from app.authz.trusted import ClientDocuments, TrustedDocument
+from app.graphql.trusted import ClientDocuments, TrustedDocument
 
 APOLLO_VERSION = 1
 _BAD_DOCUMENT_ID = "'documentId' must be 'sha256:' and 64 lowercase hex digits."

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.authz.keys import KeyRing, load_key_ring
 from app.authz.policy import Policy, load_policy
 from app.authz.token_cache import TokenCache
-from app.authz.trusted import ClientDocuments, trusted_documents
 from app.db.audit_batch import AuditBatch
 from app.db.engine import create_engine, statements_for, without_transaction
 from app.db.oracle_budget import FailureBudget, RedisBudget, SqlBudget
@@ -19,6 +18,7 @@ from app.db.prepared import Statements
 from app.db.rate_buckets import RateStore, RedisRateStore, SqlRateStore
 from app.graphql.client_view import ClientView, client_views
 from app.graphql.schema import build_schema
+from app.graphql.trusted import ClientDocuments, trusted_documents
 from app.settings import Settings
 
 from .rate_limiter import RateLimiter

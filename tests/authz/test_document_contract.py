@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from app.authz.document_contract import DocumentRefused, add_document, document_problems
 from app.authz.manifests import document_hash, load_manifest, manifest_path, manifest_text
 from app.authz.policy import load_policy
 from app.cli import main
+from app.graphql.document_contract import DocumentRefused, add_document, document_problems
 from app.graphql.schema import build_schema
 from app.http.graphiql_examples import example_files, examples_for
 from app.settings import DEFAULT_DOCUMENTS_DIR

@@ -71,7 +71,7 @@ async def production_post(database_url: str, tmp_path: Path) -> AsyncIterator[Po
     app = create_app(production(database_url, tmp_path, client_keys_file=keys))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
 
             async def send(client: str, body: dict[str, Any]) -> httpx.Response:
                 headers = {"Authorization": f"Bearer {signed_token(key, client, SUBS[client])}"}
@@ -258,7 +258,7 @@ async def test_in_development_every_client_may_send_ad_hoc_documents_and_start_u
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             headers = {"Authorization": f"Bearer {token(USE)}"}
             response = await http.post(
                 "/graphql", json={"query": AD_HOC, "variables": FLAGS_VARIABLES}, headers=headers

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 from graphql import GraphQLError
 
-from app.graphql.executor import Prepared
+from app.authz.manifests import document_id, load_manifest, manifest_path
 from app.settings import Settings
 
 from .client_view import ClientView
-from .manifests import document_id, load_manifest, manifest_path
+from .executor import Prepared
 
 log = logging.getLogger("lpa_gateway.documents")
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from graphql import GraphQLSchema
 
-from .client_view import ClientView, client_view
-from .manifests import (
+from app.authz.manifests import (
     ManifestError,
     document_hash,
     document_id,
@@ -23,7 +22,9 @@ from .manifests import (
     manifest_path,
     manifest_text,
 )
-from .policy import Policy
+from app.authz.policy import Policy
+
+from .client_view import ClientView, client_view
 from .trusted import describe
 
 
