@@ -1,6 +1,8 @@
-"""`lpa-gateway`: serve, dev, migrate, seed, token, export-schema, check-policy.
+"""`lpa-gateway`: serve, dev, migrate, grants, seed, token, export-schema, check-policy.
 
-Configuration errors end with one line on stderr and exit status 2, never a traceback.
+Every refusal (configuration, policy, keys, a database out of reach or missing a privilege,
+data production will not serve) ends with one line on stderr and exit status 2, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from typing import Any
 from app.authz.keys import KeyConfigError
 from app.authz.policy import PolicyError, load_policy
 from app.authz.tokens import mint_dev_token
+from app.bundled import SCHEMA_DIR
+from app.db.connect_failure import describe
+from app.db.grants import RoleNameError
+from app.http.refused import StartupRefused
 from app.http.tracing import TracingUnavailable
 from app.settings import Settings, SettingsError
 
@@ -23,7 +29,6 @@ EXIT_CONFIG = 2
 # On SIGTERM, `serve` stops accepting connections and lets requests in flight finish for up to
 # this long (under the 30 s a container orchestrator usually waits before SIGKILL).
 GRACEFUL_SHUTDOWN_SECONDS = 20
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
 DEV_SUBS = {
     "opg.poas.makeregister": "urn:opg:poas:makeregister:users:00000000-0000-4000-8000-000000000001",
     "opg.poas.use": "urn:opg:poas:use:users:00000000-0000-4000-8000-000000000002",
@@ -40,20 +45,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     command: Callable[[argparse.Namespace, Settings], int] = args.command
+    settings = Settings()
     try:
-        return command(args, Settings.from_env())
+        settings = Settings.from_env()
+        return command(args, settings)
     except (
         SettingsError,
         KeyConfigError,
         PolicyError,
         CommandRefused,
         TracingUnavailable,
+        StartupRefused,
+        RoleNameError,
     ) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    except OSError as error:
-        print(f"error: {error.strerror or error}", file=sys.stderr)
-        return EXIT_CONFIG
+        return _refuse(str(error))
+    except Exception as error:
+        about_database = describe(error, settings.database_url)
+        if about_database is not None:
+            return _refuse(about_database)
+        if isinstance(error, OSError):
+            return _refuse(error.strerror or str(error))
+        raise
+
+
+def _refuse(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_CONFIG
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,6 +91,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
         command=_migrate
     )
+
+    grants = sub.add_parser("grants", help="print the SQL that sets up the database roles")
+    grants.add_argument("--owner", required=True, help="the role that runs migrate and owns")
+    grants.add_argument("--runtime", required=True, help="the role the gateway serves as")
+    grants.add_argument(
+        "--only",
+        choices=["before-migrate", "after-migrate"],
+        help="print one part: the roles (once per database) or the grants (after each migrate)",
+    )
+    grants.set_defaults(command=_grants)
 
     seed = sub.add_parser("seed", help="add the demo LPAs (development only)")
     seed.add_argument("--json", action="store_true", help="print the demo LPAs as JSON")
@@ -105,6 +132,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # Fail here with one line, not in each worker's start-up with a traceback.
     load_key_ring(settings, _active_clients(settings))
     require_tracing(settings)
+    asyncio.run(_start_once(settings))
     clear_multiprocess_dir()
     uvicorn.run(
         "app.http.app:create_app",
@@ -118,6 +146,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=configure_logging(settings),
     )
     return 0
+
+
+async def _start_once(settings: Settings) -> None:
+    """Run the gateway's start-up and shut it down again: every start-up refusal (database,
+    privileges, demo data, policy, GraphiQL) surfaces here as one exception."""
+    from app.http.app import create_app
+
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        pass
 
 
 def _dev(args: argparse.Namespace, settings: Settings) -> int:
@@ -154,6 +192,24 @@ def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
     from app.db.migrate import upgrade
 
     upgrade(settings.database_url)
+    return 0
+
+
+def _grants(args: argparse.Namespace, _settings: Settings) -> int:
+    from app.db.grants import after_migrate_sql, before_migrate_sql
+
+    parts = {
+        "before-migrate": (
+            "-- Once per database, as a superuser connected to it, before the first migrate.",
+            before_migrate_sql(args.owner, args.runtime),
+        ),
+        "after-migrate": (
+            f"-- After every migrate, as {args.owner}: exactly what {args.runtime} needs.",
+            after_migrate_sql(args.runtime),
+        ),
+    }
+    chosen = [args.only] if args.only else list(parts)
+    print("\n\n".join("\n".join([parts[c][0], *parts[c][1]]) for c in chosen))
     return 0
 
 
