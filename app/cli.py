@@ -253,10 +253,11 @@ def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     files = contract_files(load_policy(settings.policy_dir), build_schema()._schema)
     breaking = unaccepted_breaking_changes(args.out, files)
     if breaking:
-        listed = "\n  ".join(breaking)
+        print("\n".join(breaking))  # the list to review, on stdout; the refusal on stderr
         raise CommandRefused(
-            f"breaking changes against the committed SDL:\n  {listed}\n"
-            "list each in schema/accepted-breaking-changes.toml once reviewed"
+            f"{len(breaking)} unreviewed breaking change(s) against the committed SDL, listed "
+            "above as <view file>: <change>; accept each, for its view, in "
+            "schema/accepted-breaking-changes.toml once reviewed"
         )
     args.out.mkdir(parents=True, exist_ok=True)
     for name, sdl in files.items():
