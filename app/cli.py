@@ -272,10 +272,9 @@ def _check_policy(_args: argparse.Namespace, settings: Settings) -> int:
 
     policy = load_policy(settings.policy_dir)
     problems = policy_problems(policy, build_schema()._schema)
-    for problem in problems:
-        print(problem, file=sys.stderr)
     if problems:
-        return 1
+        print("\n".join(problems))  # the list to fix, on stdout; the refusal on stderr
+        raise CommandRefused(f"the policy does not match the schema: {len(problems)} problem(s)")
     print(f"policy covers the schema: {len(policy.clients)} clients")
     return 0
 

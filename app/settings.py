@@ -127,7 +127,7 @@ class Settings:
 def _database_url(raw: str) -> str:
     try:
         driver = make_url(raw).drivername
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise SettingsError(f"{PREFIX}DATABASE_URL is not a database URL") from None
     if driver not in DATABASE_DRIVERS:
         schemes = " or ".join(f"{d}://" for d in DATABASE_DRIVERS)
