@@ -29,6 +29,10 @@ EXIT_CONFIG = 2
 # On SIGTERM, `serve` stops accepting connections and lets requests in flight finish for up to
 # this long (under the 30 s a container orchestrator usually waits before SIGKILL).
 GRACEFUL_SHUTDOWN_SECONDS = 20
+# On `kill -HUP` (several workers), how long a new worker may take to start before uvicorn
+# gives up the reload and keeps the old workers; its own default (5 s) is short for a worker
+# that builds every client's view on a busy host.
+WORKER_START_SECONDS = 30
 DEV_SUBS = {
     "opg.poas.makeregister": "urn:opg:poas:makeregister:users:00000000-0000-4000-8000-000000000001",
     "opg.poas.use": "urn:opg:poas:use:users:00000000-0000-4000-8000-000000000002",
@@ -143,6 +147,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         server_header=False,
         log_level="info",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
         log_config=configure_logging(settings),
     )
     return 0

@@ -10,7 +10,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import asyncpg
+import pytest
 from sqlalchemy.engine import make_url
+
+from app.cli import main
 
 # Runs `lpa-gateway ARGS` with LPA_GATEWAY_DATABASE_URL=url (None: unset); returns its stdout.
 Cli = Callable[[list[str], str | None], str]
@@ -22,6 +25,23 @@ class Roles:
     runtime: str
     owner_url: str
     runtime_url: str
+
+
+def in_process_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """`lpa-gateway` run in this process, as a test's operator."""
+
+    def run(argv: list[str], database_url: str | None) -> str:
+        monkeypatch.delenv("LPA_GATEWAY_ENV", raising=False)
+        if database_url is None:
+            monkeypatch.delenv("LPA_GATEWAY_DATABASE_URL", raising=False)
+        else:
+            monkeypatch.setenv("LPA_GATEWAY_DATABASE_URL", database_url)
+        status = main(argv)
+        captured = capsys.readouterr()
+        assert status == 0, captured.err
+        return captured.out
+
+    return run
 
 
 def as_role(url: str, role: str) -> str:

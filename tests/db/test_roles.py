@@ -14,7 +14,7 @@ from app.cli import main
 from app.http.app import StartupRefused, create_app
 from app.settings import Settings
 from tests.factories import LPA_STATUS
-from tests.roles import Roles, operator_roles, run_sql
+from tests.roles import Roles, in_process_cli, operator_roles, run_sql
 from tests.updates import SIRIUS, USE, registered_lpa
 
 pytestmark = pytest.mark.postgres_only
@@ -26,26 +26,11 @@ DONOR_MATCHES = (
 )
 
 
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    def run(argv: list[str], database_url: str | None) -> str:
-        if database_url is None:
-            monkeypatch.delenv("LPA_GATEWAY_DATABASE_URL", raising=False)
-        else:
-            monkeypatch.setenv("LPA_GATEWAY_DATABASE_URL", database_url)
-        status = main(argv)
-        captured = capsys.readouterr()
-        assert status == 0, captured.err
-        return captured.out
-
-    return run
-
-
 @pytest.fixture
 def roles(
     empty_database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Roles]:
-    monkeypatch.delenv("LPA_GATEWAY_ENV", raising=False)
-    with operator_roles(empty_database_url, cli(capsys, monkeypatch)) as made:
+    with operator_roles(empty_database_url, in_process_cli(capsys, monkeypatch)) as made:
         yield made
 
 
