@@ -110,6 +110,11 @@ def _dev_key(place: Place) -> dict[str, str]:
     )
 
 
+def _without_otel(place: Place) -> dict[str, str]:
+    place.monkeypatch.setitem(sys.modules, "app.http.otel", None)  # the extra not installed
+    return place.production(OTEL="true")
+
+
 HS256_FILE = '[clients."opg.poas.sirius"]\nalgorithm = "HS256"\n'
 REFUSALS: dict[str, Refusal] = {
     # Settings, read before anything else.
@@ -198,6 +203,9 @@ REFUSALS: dict[str, Refusal] = {
         ["check-policy"],
         lambda p: {"POLICY_DIR": p.policy_with('"LpaStatus.lpaType",', '"LpaStatus.nope",')},
         "the policy does not match the schema",
+    ),
+    "tracing-without-the-extra": Refusal(
+        ["serve"], _without_otel, "pip install 'lpa-gateway[otel]'"
     ),
     # Start-up, against the database.
     "database-unreachable": Refusal(

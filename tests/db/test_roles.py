@@ -5,10 +5,14 @@ a runtime role that lacks a privilege, naming it."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
+import asyncpg
 import pytest
+from sqlalchemy.engine import make_url
 
 from app.cli import main
 from app.http.app import StartupRefused, create_app
@@ -101,3 +105,33 @@ def test_migrate_as_the_runtime_role_is_refused_in_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "refused a privilege this needs (permission denied for schema public)" in err
+
+
+def audit_queries() -> list[str]:
+    """The SQL examples of docs/operations.md, "Reading the audit log", one statement each."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    section = doc.split("\n## Reading the audit log\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sql\n(.*?)```", section, re.DOTALL)
+    return [s.strip() for block in blocks for s in block.split(";\n") if s.strip()]
+
+
+@pytest.mark.anyio
+async def test_the_audit_queries_of_the_docs_run_as_the_owner(gql, demo, roles: Roles) -> None:  # type: ignore[no-untyped-def]
+    uid = "M-8437-7464-3309"  # the demo LPA the queries name
+    assert (await gql(USE, LPA_STATUS, {"uid": uid})).status_code == 200
+    assert (await gql(SIRIUS, LPA, {"uid": uid})).status_code == 200
+    queries = audit_queries()
+    assert len(queries) == 7
+    dsn = make_url(roles.owner_url).set(drivername="postgresql").render_as_string(False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        for _ in range(50):  # reads are audited in batches, within a second
+            if await conn.fetchval("SELECT count(*) FROM audit_events") >= 2:
+                break
+            await anyio.sleep(0.1)
+        answers = [await conn.fetch(query) for query in queries]
+    finally:
+        await conn.close()
+    who_read_it, what_sirius_did = answers[0], answers[1]
+    assert {row["client"] for row in who_read_it} >= {USE, SIRIUS}
+    assert [row["operation_name"] for row in what_sirius_did] == ["Read"]
