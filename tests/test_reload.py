@@ -31,6 +31,7 @@ READ = '{ lpa(uid: "M-7890-0400-4000") { uid } }'
 RESTARTED = "Finished server process"  # an old worker has stopped
 ABORTED = "aborting the restart"
 WORKERS = 2
+METRICS_TOKEN = "m" * 32
 
 
 def keys_toml(*entries: str) -> str:
@@ -86,6 +87,8 @@ class Served:
 
 @pytest.fixture
 def served(roles: Roles, tmp_path: Path) -> Iterator[Served]:
+    multiproc = tmp_path / "prometheus"
+    multiproc.mkdir()
     (tmp_path / "sirius-1.secret").write_text(SECRETS["1"] + "\n")
     keys = tmp_path / "client-keys.toml"
     keys.write_text(keys_toml(from_file("1")))
@@ -96,6 +99,10 @@ def served(roles: Roles, tmp_path: Path) -> Iterator[Served]:
             "LPA_GATEWAY_DATABASE_URL": roles.runtime_url,
             "LPA_GATEWAY_CLIENT_KEYS_FILE": str(keys),
             "LPA_GATEWAY_LOG_FORMAT": "text",
+            # The rest of docs/operations.md's host settings.
+            "LPA_GATEWAY_DB_POOL_SIZE": "5",
+            "LPA_GATEWAY_METRICS_TOKEN": METRICS_TOKEN,
+            "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
         },
     )
     port = free_port()
@@ -130,12 +137,26 @@ def served(roles: Roles, tmp_path: Path) -> Iterator[Served]:
             process.wait(timeout=60)
 
 
+def assert_host_answers_the_load_balancer_and_prometheus(served: Served) -> None:
+    for path in ("/health/live", "/health/ready"):
+        assert httpx.get(served.url + path, timeout=10).status_code == 200
+    assert httpx.get(f"{served.url}/metrics", timeout=10).status_code == 401
+    metrics = httpx.get(
+        f"{served.url}/metrics",
+        headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
+        timeout=10,
+    )
+    assert metrics.status_code == 200
+    assert 'lpa_gateway_requests_total{client="opg.poas.sirius"' in metrics.text
+
+
 def test_a_secret_file_rotates_by_reload_and_a_reload_that_cannot_load_keeps_the_old_keys(
     served: Served, tmp_path: Path
 ) -> None:
     keys = tmp_path / "client-keys.toml"
     assert served.accepts("1")
     assert not served.accepts("2")
+    assert_host_answers_the_load_balancer_and_prometheus(served)
 
     # 1. The new secret beside the old one; reload.
     (tmp_path / "sirius-2.secret").write_text(SECRETS["2"])
