@@ -115,6 +115,11 @@ def _without_otel(place: Place) -> dict[str, str]:
     return place.production(OTEL="true")
 
 
+def serving(message: str, **env: str) -> Refusal:
+    """`serve` in production with `env` on top of a complete production setting."""
+    return Refusal(["serve"], lambda p: p.production(**env), message)
+
+
 HS256_FILE = '[clients."opg.poas.sirius"]\nalgorithm = "HS256"\n'
 REFUSALS: dict[str, Refusal] = {
     # Settings, read before anything else.
@@ -126,25 +131,19 @@ REFUSALS: dict[str, Refusal] = {
         lambda p: {"ENV": "production"},
         "LPA_GATEWAY_DATABASE_URL is required in production",
     ),
-    "malformed-database-url": Refusal(
-        ["serve"],
-        lambda p: p.production(DATABASE_URL="nonsense"),
-        "LPA_GATEWAY_DATABASE_URL is not a database URL",
+    "malformed-database-url": serving(
+        "LPA_GATEWAY_DATABASE_URL is not a database URL", DATABASE_URL="nonsense"
     ),
-    "unsupported-database-driver": Refusal(
-        ["serve"],
-        lambda p: p.production(DATABASE_URL="postgresql://lpa@127.0.0.1/lpa"),
+    "unsupported-database-driver": serving(
         "LPA_GATEWAY_DATABASE_URL must start with postgresql+asyncpg:// or sqlite+aiosqlite://",
+        DATABASE_URL="postgresql://lpa@127.0.0.1/lpa",
     ),
-    "unsafe-idempotency-switch": Refusal(
-        ["serve"],
-        lambda p: p.production(UNSAFE_DISABLE_IDEMPOTENCY="true"),
+    "unsafe-idempotency-switch": serving(
         "LPA_GATEWAY_UNSAFE_DISABLE_IDEMPOTENCY is a test-only setting; production refuses it",
+        UNSAFE_DISABLE_IDEMPOTENCY="true",
     ),
-    "short-metrics-token": Refusal(
-        ["serve"],
-        lambda p: p.production(METRICS_TOKEN="short"),
-        "LPA_GATEWAY_METRICS_TOKEN must be at least 32 characters",
+    "short-metrics-token": serving(
+        "LPA_GATEWAY_METRICS_TOKEN must be at least 32 characters", METRICS_TOKEN="short"
     ),
     # Keys.
     "production-without-keys-file": Refusal(
@@ -216,10 +215,9 @@ REFUSALS: dict[str, Refusal] = {
     "demo-data-in-production": Refusal(
         ["serve"], _seeded, "demo LPAs are present; production refuses demo data"
     ),
-    "graphiql-without-introspection": Refusal(
-        ["serve"],
-        lambda p: p.production(GRAPHIQL="true"),
+    "graphiql-without-introspection": serving(
         "LPA_GATEWAY_GRAPHIQL=true in production needs a client the policy grants introspection",
+        GRAPHIQL="true",
     ),
     "role-without-privileges": Refusal(
         ["serve"],

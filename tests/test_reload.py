@@ -21,7 +21,7 @@ import pytest
 
 from tests.factories import SUBS
 from tests.live_server import free_port, server_env
-from tests.roles import Roles, in_process_cli, operator_roles
+from tests.roles import Roles
 
 pytestmark = pytest.mark.postgres_only
 
@@ -46,14 +46,6 @@ def token(kid: str) -> str:
     now = int(time.time())
     claims = {"iss": SIRIUS, "sub": SUBS[SIRIUS], "iat": now, "exp": now + 300}
     return jwt.encode(claims, SECRETS[kid].encode(), algorithm="HS256", headers={"kid": kid})
-
-
-@pytest.fixture
-def roles(
-    empty_database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Roles]:
-    with operator_roles(empty_database_url, in_process_cli(capsys, monkeypatch)) as made:
-        yield made
 
 
 class Served:

@@ -55,13 +55,17 @@ def committed_with_extra_field(tmp_path: Path) -> Path:
     """A committed SDL that still has a field the live schema has dropped."""
     folder = tmp_path / "schema"
     shutil.copytree(SCHEMA_DIR, folder)
-    path = folder / FULL
+    add_revoked(folder / FULL)
+    return folder
+
+
+def add_revoked(path: Path) -> None:
+    """Give the committed LpaStatus a field `isRevoked` the live schema does not have."""
     path.write_text(
         path.read_text().replace(
             "  isCancelled: Boolean!\n", "  isCancelled: Boolean!\n  isRevoked: Boolean!\n"
         )
     )
-    return folder
 
 
 def test_export_refuses_an_unreviewed_breaking_change(
@@ -108,12 +112,7 @@ def acceptance(view: str) -> str:
 @pytest.fixture
 def two_views_lose_a_field(committed_with_extra_field: Path) -> Path:
     """The same field vanishes from the full SDL and from the case-management view."""
-    path = committed_with_extra_field / "opg.poas.sirius.graphql"
-    path.write_text(
-        path.read_text().replace(
-            "  isCancelled: Boolean!\n", "  isCancelled: Boolean!\n  isRevoked: Boolean!\n"
-        )
-    )
+    add_revoked(committed_with_extra_field / "opg.poas.sirius.graphql")
     return committed_with_extra_field
 
 

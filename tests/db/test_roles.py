@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
@@ -18,7 +17,7 @@ from app.cli import main
 from app.http.app import StartupRefused, create_app
 from app.settings import Settings
 from tests.factories import LPA_STATUS
-from tests.roles import Roles, in_process_cli, operator_roles, run_sql
+from tests.roles import Roles, run_sql
 from tests.updates import SIRIUS, USE, registered_lpa
 
 pytestmark = pytest.mark.postgres_only
@@ -28,14 +27,6 @@ DONOR_MATCHES = (
     "query Match($uid: LpaUid!) "
     '{ donorIdentityMatches(uid: $uid, dateOfBirth: "1999-09-09", postcode: "ZZ1 1ZZ") }'
 )
-
-
-@pytest.fixture
-def roles(
-    empty_database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Roles]:
-    with operator_roles(empty_database_url, in_process_cli(capsys, monkeypatch)) as made:
-        yield made
 
 
 @pytest.fixture
