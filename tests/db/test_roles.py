@@ -17,6 +17,7 @@ from app.cli import main
 from app.http.app import StartupRefused, create_app
 from app.settings import Settings
 from tests.factories import LPA_STATUS
+from tests.production import production
 from tests.roles import Roles, run_sql
 from tests.updates import SIRIUS, USE, registered_lpa
 
@@ -126,3 +127,19 @@ async def test_the_audit_queries_of_the_docs_run_as_the_owner(gql, demo, roles: 
     who_read_it, what_sirius_did = answers[0], answers[1]
     assert {row["client"] for row in who_read_it} >= {USE, SIRIUS}
     assert [row["operation_name"] for row in what_sirius_did] == ["Read"]
+
+
+def test_a_role_holding_more_than_it_needs_serves_with_one_warning(
+    roles: Roles, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(production(roles.owner_url, tmp_path))  # the owner owns every table
+
+    async def start() -> None:
+        async with app.router.lifespan_context(app):
+            pass
+
+    asyncio.run(start())
+    warnings = [r.getMessage() for r in caplog.records if r.name == "lpa_gateway.startup"]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"database role {roles.owner} holds more than the gateway needs")
+    assert "can switch the append-only triggers off" in warnings[0]
