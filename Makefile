@@ -31,7 +31,10 @@ install-dev: $(DEV_STAMP)
 
 # A wheel under dist/ that carries migrations, the default policy and the schema
 # (docs/operations.md: installing on a host).
+# build/ goes first: setuptools never empties it, so a file removed since (a migration, a
+# client policy) would otherwise still ship.
 wheel: install
+	rm -rf build
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
 
 run: install
