@@ -45,7 +45,12 @@ class Place:
     def production(self, **env: str) -> dict[str, str]:
         if "CLIENT_KEYS_FILE" not in env:
             env["CLIENT_KEYS_FILE"] = str(keys_file(self.folder, ("opg.poas.use",)))
-        return {"ENV": "production", "DATABASE_URL": self.sqlite_url, **env}
+        return {
+            "ENV": "production",
+            "DATABASE_URL": self.sqlite_url,
+            "ALLOWED_HOSTS": "localhost",
+            **env,
+        }
 
     def keys(self, text: str) -> str:
         """A keys file of `text`, beside a fresh client.pub.pem it may name."""
@@ -120,7 +125,7 @@ def serving(message: str, **env: str) -> Refusal:
     return Refusal(["serve"], lambda p: p.production(**env), message)
 
 
-HS256_FILE = '[clients."opg.poas.sirius"]\nalgorithm = "HS256"\n'
+HS256_FILE = '[clients."opg.poas.sirius"]\nalgorithm = "HS256"\naudience = "urn:opg:lpa-gateway"\n'
 REFUSALS: dict[str, Refusal] = {
     # Settings, read before anything else.
     "unknown-environment": Refusal(
@@ -158,7 +163,7 @@ REFUSALS: dict[str, Refusal] = {
         ["serve"],
         lambda p: p.production(
             CLIENT_KEYS_FILE=p.keys(
-                '[clients."opg.poas.use"]\nalgorithm = "EdDSA"\n'
+                '[clients."opg.poas.use"]\nalgorithm = "EdDSA"\naudience = "urn:opg:lpa-gateway"\n'
                 'keys = [{ kid = "dev", public_key_file = "client.pub.pem" }]\n'
             )
         ),

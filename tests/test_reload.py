@@ -32,10 +32,14 @@ RESTARTED = "Finished server process"  # an old worker has stopped
 ABORTED = "aborting the restart"
 WORKERS = 2
 METRICS_TOKEN = "m" * 32
+AUDIENCE = "urn:opg:lpa-gateway"
 
 
 def keys_toml(*entries: str) -> str:
-    return f'[clients."{SIRIUS}"]\nalgorithm = "HS256"\nkeys = [{", ".join(entries)}]\n'
+    return (
+        f'[clients."{SIRIUS}"]\nalgorithm = "HS256"\naudience = "{AUDIENCE}"\n'
+        f"keys = [{', '.join(entries)}]\n"
+    )
 
 
 def from_file(kid: str) -> str:
@@ -44,7 +48,7 @@ def from_file(kid: str) -> str:
 
 def token(kid: str) -> str:
     now = int(time.time())
-    claims = {"iss": SIRIUS, "sub": SUBS[SIRIUS], "iat": now, "exp": now + 300}
+    claims = {"iss": SIRIUS, "sub": SUBS[SIRIUS], "aud": AUDIENCE, "iat": now, "exp": now + 300}
     return jwt.encode(claims, SECRETS[kid].encode(), algorithm="HS256", headers={"kid": kid})
 
 
@@ -91,6 +95,7 @@ def served(roles: Roles, tmp_path: Path) -> Iterator[Served]:
             "LPA_GATEWAY_DATABASE_URL": roles.runtime_url,
             "LPA_GATEWAY_CLIENT_KEYS_FILE": str(keys),
             "LPA_GATEWAY_LOG_FORMAT": "text",
+            "LPA_GATEWAY_ALLOWED_HOSTS": "127.0.0.1",
             # The rest of docs/operations.md's host settings.
             "LPA_GATEWAY_DB_POOL_SIZE": "5",
             "LPA_GATEWAY_METRICS_TOKEN": METRICS_TOKEN,

@@ -162,6 +162,7 @@ def test_the_installed_gateway_migrates_as_the_owner_and_serves_as_the_runtime_r
     key = Ed25519PrivateKey.generate()
     env = host_env(
         ENV="production",
+        ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=roles.runtime_url,
         CLIENT_KEYS_FILE=str(keys_file(tmp_path, (USE, MAKEREGISTER), key)),
     )

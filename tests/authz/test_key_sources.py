@@ -23,7 +23,7 @@ from tests.authz.test_keys import (
     token,
     verifies,
 )
-from tests.production import keys_file, signed_token
+from tests.production import keys_file, production, signed_token
 
 STATUS = '{ lpaStatus(uid: "M-7890-0400-4000") { isRegistered } }'
 
@@ -109,13 +109,14 @@ async def test_a_development_token_made_in_another_folder_never_verifies_in_prod
     dev_key = dev_private_key(Settings(dev_keys_dir=laptop / "var" / "dev-keys"), CLIENT)
 
     monkeypatch.chdir(host)
+    settings = production(database_url, host)
     trusting = keys_file(host, (CLIENT,), dev_key)  # kid "1": the dev key under another name
-    settings = Settings(env="production", database_url=database_url, client_keys_file=trusting)
-    assert not (host / settings.dev_keys_dir).exists()
+    assert settings.client_keys_file == trusting
+    assert not settings.dev_keys_dir.exists()
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             answers = [
                 await http.post(
                     "/graphql",
