@@ -113,7 +113,7 @@ async def test_the_audit_queries_of_the_docs_run_as_the_owner(gql, demo, roles: 
     assert (await gql(USE, LPA_STATUS, {"uid": uid})).status_code == 200
     assert (await gql(SIRIUS, LPA, {"uid": uid})).status_code == 200
     queries = audit_queries()
-    assert len(queries) == 7
+    assert len(queries) >= 7  # every example of the section, however many it grows to
     dsn = make_url(roles.owner_url).set(drivername="postgresql").render_as_string(False)
     conn = await asyncpg.connect(dsn)
     try:
