@@ -203,10 +203,11 @@ def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
 def _grants(args: argparse.Namespace, _settings: Settings) -> int:
     from app.db.grants import after_migrate_sql, before_migrate_sql
 
+    roles = before_migrate_sql(args.owner, args.runtime)  # checks both names, whatever is printed
     parts = {
         "before-migrate": (
             "-- Once per database, as a superuser connected to it, before the first migrate.",
-            before_migrate_sql(args.owner, args.runtime),
+            roles,
         ),
         "after-migrate": (
             f"-- After every migrate, as {args.owner}: exactly what {args.runtime} needs.",

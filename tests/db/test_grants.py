@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.cli import main
 from app.db.grants import (
     RoleNameError,
     after_migrate_sql,
@@ -61,3 +62,16 @@ def test_role_names_that_are_not_plain_identifiers_are_refused(owner: str, runti
 
 def test_a_plain_name_of_63_characters_is_accepted() -> None:
     assert before_migrate_sql("a" * 63, "b")[0] == f'CREATE ROLE "{"a" * 63}" LOGIN;'
+
+
+@pytest.mark.parametrize("only", ["before-migrate", "after-migrate"])
+def test_the_command_checks_both_names_whichever_part_it_prints(
+    only: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    smuggled = "lpa_owner\nDROP TABLE lpas;"
+    assert main(["grants", "--owner", smuggled, "--runtime", "lpa_gateway", "--only", only]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert main(["grants", "--owner", "lpa_owner", "--runtime", "lpa_gateway", "--only", only]) == 0
+    assert "DROP" not in capsys.readouterr().out
