@@ -7,28 +7,45 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install run test check schema storm topology clean bench bench-profile
+.PHONY: install install-dev wheel run test check schema storm topology clean bench bench-profile
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is required (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# `install`: the gateway and its runtime dependencies only (what `make run` needs);
+# `install-dev`: plus the test and lint tools (what `make test` and `make check` need).
+$(STAMP): pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	@touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
+
+# A wheel under dist/ that carries migrations, the default policy and the schema
+# (docs/operations.md: installing on a host).
+# build/ goes first: setuptools never empties it, so a file removed since (a migration, a
+# client policy) would otherwise still ship.
+wheel: install
+	rm -rf build
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
 
 run: install
 	$(BIN)/lpa-gateway dev
 
-test: install
+test: install-dev
 	$(BIN)/pytest
 
-check: install
+check: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/mypy bench
@@ -36,10 +53,10 @@ check: install
 
 yes = $(filter 1 yes true,$(1))
 
-storm: install
+storm: install-dev
 	$(BIN)/python -m tests.reliability.storm $(if $(call yes,$(QUICK)),--quick) $(if $(call yes,$(NEGATIVE)),--negative)
 
-topology: install
+topology: install-dev
 	$(BIN)/python -m tests.reliability.topology $(if $(call yes,$(QUICK)),--quick) $(TOPOLOGY_ARGS)
 
 schema: install
@@ -47,15 +64,15 @@ schema: install
 
 # The gateway against a bare Starlette + asyncpg floor, on loopback (docs/performance.md).
 # QUICK=1 for a run under 3 minutes; BENCH_ARGS for more, e.g. BENCH_ARGS="--only lpaStatus".
-bench: install
+bench: install-dev
 	@sh bench/install-wrk.sh
 	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 # The same, with py-spy attached to the gateway's first worker while each run is measured.
-bench-profile: install
+bench-profile: install-dev
 	@sh bench/install-wrk.sh
 	$(BIN)/python -m pip install --quiet 'py-spy>=0.4'
 	$(BIN)/python -m bench --profile $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var dist build .mypy_cache .ruff_cache .pytest_cache

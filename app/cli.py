@@ -1,6 +1,9 @@
-"""`lpa-gateway`: serve, dev, migrate, seed, token, export-schema, check-policy, documents.
+"""`lpa-gateway`: serve, dev, migrate, grants, seed, token, export-schema, check-policy,
+documents.
 
-Configuration errors end with one line on stderr and exit status 2, never a traceback.
+Every refusal (configuration, policy, keys, a database out of reach or missing a privilege,
+data production will not serve) ends with one line on stderr and exit status 2, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from app.authz.keys import KeyConfigError
 from app.authz.manifests import ManifestError, load_manifest, manifest_path
 from app.authz.policy import PolicyError, load_policy
 from app.authz.tokens import mint_dev_token
+from app.bundled import SCHEMA_DIR
+from app.db.connect_failure import describe
+from app.db.grants import RoleNameError
+from app.http.refused import StartupRefused
 from app.http.tracing import TracingUnavailable
 from app.settings import Settings, SettingsError
 
@@ -24,7 +31,10 @@ EXIT_CONFIG = 2
 # On SIGTERM, `serve` stops accepting connections and lets requests in flight finish for up to
 # this long (under the 30 s a container orchestrator usually waits before SIGKILL).
 GRACEFUL_SHUTDOWN_SECONDS = 20
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
+# On `kill -HUP` (several workers), how long a new worker may take to start before uvicorn
+# gives up the reload and keeps the old workers; its own default (5 s) is short for a worker
+# that builds every client's view on a busy host.
+WORKER_START_SECONDS = 30
 DEV_SUBS = {
     "opg.poas.makeregister": "urn:opg:poas:makeregister:users:00000000-0000-4000-8000-000000000001",
     "opg.poas.use": "urn:opg:poas:use:users:00000000-0000-4000-8000-000000000002",
@@ -41,8 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     command: Callable[[argparse.Namespace, Settings], int] = args.command
+    settings = Settings()
     try:
-        return command(args, Settings.from_env())
+        settings = Settings.from_env()
+        return command(args, settings)
     except (
         SettingsError,
         KeyConfigError,
@@ -50,12 +62,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         ManifestError,
         CommandRefused,
         TracingUnavailable,
+        StartupRefused,
+        RoleNameError,
     ) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    except OSError as error:
-        print(f"error: {error.strerror or error}", file=sys.stderr)
-        return EXIT_CONFIG
+        return _refuse(str(error))
+    except Exception as error:
+        about_database = describe(error, settings.database_url)
+        if about_database is not None:
+            return _refuse(about_database)
+        if isinstance(error, OSError):
+            return _refuse(error.strerror or str(error))
+        raise
+
+
+def _refuse(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_CONFIG
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,6 +98,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
         command=_migrate
     )
+
+    grants = sub.add_parser("grants", help="print the SQL that sets up the database roles")
+    grants.add_argument("--owner", required=True, help="the role that runs migrate and owns")
+    grants.add_argument("--runtime", required=True, help="the role the gateway serves as")
+    grants.add_argument(
+        "--only",
+        choices=["before-migrate", "after-migrate"],
+        help="print one part: the roles (once per database) or the grants (after each migrate)",
+    )
+    grants.set_defaults(command=_grants)
 
     seed = sub.add_parser("seed", help="add the demo LPAs (development only)")
     seed.add_argument("--json", action="store_true", help="print the demo LPAs as JSON")
@@ -122,6 +154,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     for client in clients:
         load_manifest(manifest_path(settings.documents_dir, client))
     require_tracing(settings)
+    asyncio.run(_start_once(settings))
     clear_multiprocess_dir()
     uvicorn.run(
         "app.http.app:create_app",
@@ -132,9 +165,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         server_header=False,
         log_level="info",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
         log_config=configure_logging(settings),
     )
     return 0
+
+
+async def _start_once(settings: Settings) -> None:
+    """Run the gateway's start-up and shut it down again: every start-up refusal (database,
+    privileges, demo data, policy, GraphiQL) surfaces here as one exception."""
+    from app.http.app import create_app
+
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        pass
 
 
 def _dev(args: argparse.Namespace, settings: Settings) -> int:
@@ -171,6 +215,25 @@ def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
     from app.db.migrate import upgrade
 
     upgrade(settings.database_url)
+    return 0
+
+
+def _grants(args: argparse.Namespace, _settings: Settings) -> int:
+    from app.db.grants import after_migrate_sql, before_migrate_sql
+
+    roles = before_migrate_sql(args.owner, args.runtime)  # checks both names, whatever is printed
+    parts = {
+        "before-migrate": (
+            "-- Once per database, as a superuser connected to it, before the first migrate.",
+            roles,
+        ),
+        "after-migrate": (
+            f"-- After every migrate, as {args.owner}: exactly what {args.runtime} needs.",
+            after_migrate_sql(args.runtime),
+        ),
+    }
+    chosen = [args.only] if args.only else list(parts)
+    print("\n\n".join("\n".join([parts[c][0], *parts[c][1]]) for c in chosen))
     return 0
 
 
@@ -214,10 +277,11 @@ def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     files = contract_files(load_policy(settings.policy_dir), build_schema()._schema)
     breaking = unaccepted_breaking_changes(args.out, files)
     if breaking:
-        listed = "\n  ".join(breaking)
+        print("\n".join(breaking))  # the list to review, on stdout; the refusal on stderr
         raise CommandRefused(
-            f"breaking changes against the committed SDL:\n  {listed}\n"
-            "list each in schema/accepted-breaking-changes.toml once reviewed"
+            f"{len(breaking)} unreviewed breaking change(s) against the committed SDL, listed "
+            "above as <view file>: <change>; accept each, for its view, in "
+            "schema/accepted-breaking-changes.toml once reviewed"
         )
     args.out.mkdir(parents=True, exist_ok=True)
     for name, sdl in files.items():
@@ -232,10 +296,9 @@ def _check_policy(_args: argparse.Namespace, settings: Settings) -> int:
 
     policy = load_policy(settings.policy_dir)
     problems = policy_problems(policy, build_schema()._schema)
-    for problem in problems:
-        print(problem, file=sys.stderr)
     if problems:
-        return 1
+        print("\n".join(problems))  # the list to fix, on stdout; the refusal on stderr
+        raise CommandRefused(f"the policy does not match the schema: {len(problems)} problem(s)")
     print(f"policy covers the schema: {len(policy.clients)} clients")
     return 0
 

@@ -13,10 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from app.bundled import POLICY_DIR, SCHEMA_DIR
+
 PREFIX = "LPA_GATEWAY_"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/lpa-gateway.sqlite3"
-DEFAULT_POLICY_DIR = Path(__file__).resolve().parents[1] / "permissions"
-DEFAULT_DOCUMENTS_DIR = Path(__file__).resolve().parents[1] / "schema" / "documents"
+DEFAULT_POLICY_DIR = POLICY_DIR  # the policy installed with the gateway
+DEFAULT_DOCUMENTS_DIR = SCHEMA_DIR / "documents"  # the trusted documents installed with it
 
 
 class SettingsError(ValueError):
@@ -27,6 +32,7 @@ Environment = Literal["development", "production"]
 LogFormat = Literal["json", "text"]
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MIN_METRICS_TOKEN_LENGTH = 32
+DATABASE_DRIVERS = ("postgresql+asyncpg", "sqlite+aiosqlite")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +111,7 @@ class Settings:
             )
         return cls(
             env=mode,  # type: ignore[arg-type]  # checked just above
-            database_url=database_url or DEFAULT_DATABASE_URL,
+            database_url=_database_url(database_url) if database_url else DEFAULT_DATABASE_URL,
             dev_keys_dir=Path(read.text("DEV_KEYS_DIR") or "var/dev-keys"),
             client_keys_file=Path(keys_file) if keys_file else None,
             policy_dir=Path(read.text("POLICY_DIR") or DEFAULT_POLICY_DIR),
@@ -127,6 +133,17 @@ class Settings:
             log_level=log_level,
             allowed_hosts=allowed_hosts,
         )
+
+
+def _database_url(raw: str) -> str:
+    try:
+        driver = make_url(raw).drivername
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise SettingsError(f"{PREFIX}DATABASE_URL is not a database URL") from None
+    if driver not in DATABASE_DRIVERS:
+        schemes = " or ".join(f"{d}://" for d in DATABASE_DRIVERS)
+        raise SettingsError(f"{PREFIX}DATABASE_URL must start with {schemes}")
+    return raw
 
 
 @dataclass(frozen=True, slots=True)

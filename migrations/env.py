@@ -41,10 +41,12 @@ def run_with(connection: Connection) -> None:
 
 async def run_online() -> None:
     engine = engine_for_url(database_url())
-    async with engine.connect() as connection:
-        await connection.run_sync(run_with)
-        await connection.commit()
-    await engine.dispose()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_with)
+            await connection.commit()
+    finally:  # a refused migration leaves no connection behind
+        await engine.dispose()
 
 
 if context.is_offline_mode():

@@ -28,6 +28,7 @@ from app.db.migrate import upgrade
 from app.http.app import create_app
 from app.settings import Settings
 from tests.factories import SUBS
+from tests.roles import Roles, in_process_cli, operator_roles
 from tests.spy import ResolverSpy
 
 POSTGRES_ADMIN_URL = os.environ.get("LPA_GATEWAY_TEST_POSTGRES_URL")
@@ -188,3 +189,13 @@ async def demo(app: Starlette) -> list[dict[str, object]]:
     from app.db.demo import seed_demo
 
     return await seed_demo(app.state.gateway.engine)
+
+
+@pytest.fixture
+def roles(
+    empty_database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Roles]:
+    """The owning and the runtime role of docs/operations.md, made with `lpa-gateway grants`
+    on a fresh database that the owner migrated (PostgreSQL; tests/roles.py)."""
+    with operator_roles(empty_database_url, in_process_cli(capsys, monkeypatch)) as made:
+        yield made

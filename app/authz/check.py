@@ -61,4 +61,6 @@ def policy_problems(policy: Policy, full: GraphQLSchema) -> list[str]:
 def check_policy(policy: Policy, full: GraphQLSchema) -> None:
     problems = policy_problems(policy, full)
     if problems:
-        raise PolicyError("the policy does not match the schema:\n  " + "\n  ".join(problems))
+        more = len(problems) - 1
+        listed = f" (and {more} more: `lpa-gateway check-policy` lists them)" if more else ""
+        raise PolicyError(f"the policy does not match the schema: {problems[0]}{listed}")

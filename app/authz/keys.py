@@ -6,8 +6,15 @@ algorithm) chooses a key. HS256 is accepted only for a client configured with a 
 secret, so a public key can never be used as an HMAC secret.
 
 Development keys live in `LPA_GATEWAY_DEV_KEYS_DIR` (default `./var/dev-keys`): one Ed25519
-private key per client, made on first use. Production reads `LPA_GATEWAY_CLIENT_KEYS_FILE`
-and refuses any key that is also a development key.
+private key per client, made on first use, and every development token names the kid `dev`.
+Production reads `LPA_GATEWAY_CLIENT_KEYS_FILE` and refuses a key with the kid `dev` wherever
+it came from (so a development token, which names that kid, never verifies in production), and
+any key that is also one of the development keys it can see.
+
+Files named in the keys file (`public_key_file`, `secret_file`) resolve against the keys
+file's folder. They are read when a worker starts, so a reload (`kill -HUP` with several
+workers) picks up a changed keys file, key file or secret file; environment variables
+(`secret_env`) keep the values the process started with.
 """
 
 from __future__ import annotations
@@ -68,6 +75,7 @@ def load_key_ring(settings: Settings, client_ids: Iterable[str]) -> KeyRing:
                 f"{settings.env}: {', '.join(unknown)}"
             )
         if settings.is_production:
+            _refuse_dev_kid(ring)
             _refuse_dev_keys(ring, settings.dev_keys_dir)
             _require_audiences(ring, settings.client_keys_file)
         return ring
@@ -149,14 +157,7 @@ def _key(
     where: str, algorithm: Any, entry: dict[str, Any], base: Path, environ: Mapping[str, str]
 ) -> Any:
     if algorithm == "HS256":
-        name = entry.get("secret_env")
-        secret = environ.get(name, "") if isinstance(name, str) else ""
-        if len(secret.encode()) < MIN_SECRET_BYTES:
-            raise KeyConfigError(
-                f"{where}: HS256 needs secret_env naming a variable with at least "
-                f"{MIN_SECRET_BYTES} bytes"
-            )
-        return secret.encode()
+        return _secret(where, entry, base, environ)
     expected = ASYMMETRIC.get(algorithm) if isinstance(algorithm, str) else None
     if expected is None:
         raise KeyConfigError(f"{where}.algorithm must be EdDSA, ES256 or HS256")
@@ -181,6 +182,34 @@ def _require_audiences(ring: KeyRing, path: Path) -> None:
         raise KeyConfigError(
             f"{path}: production needs an audience for every client; none for {', '.join(missing)}"
         )
+
+
+def _secret(where: str, entry: dict[str, Any], base: Path, environ: Mapping[str, str]) -> bytes:
+    """An HS256 secret from `secret_env` (a variable) or `secret_file` (a file, surrounding
+    whitespace such as a final newline left out): exactly one of them."""
+    name, file = entry.get("secret_env"), entry.get("secret_file")
+    if (name is None) == (file is None):
+        raise KeyConfigError(f"{where}: an HS256 key needs secret_env or secret_file, not both")
+    if isinstance(file, str):
+        try:
+            secret = (base / file).read_bytes().strip()
+        except OSError:
+            raise KeyConfigError(f"{where}: cannot read secret_file {file}") from None
+        source = f"secret_file {file}"
+    else:
+        secret = environ.get(name, "").encode() if isinstance(name, str) else b""
+        source = f"secret_env {name}"
+    if len(secret) < MIN_SECRET_BYTES:
+        raise KeyConfigError(f"{where}: {source} must hold at least {MIN_SECRET_BYTES} bytes")
+    return secret
+
+
+def _refuse_dev_kid(ring: KeyRing) -> None:
+    for client, spec in ring.clients.items():
+        if any(key.kid == DEV_KID for key in spec.keys):
+            raise KeyConfigError(
+                f"clients.{client}: kid {DEV_KID!r} marks a development key; production refuses it"
+            )
 
 
 def _refuse_dev_keys(ring: KeyRing, dev_keys_dir: Path) -> None:

@@ -27,7 +27,7 @@ _MAX_CHAIN = 16
 
 def database_unavailable(error: BaseException) -> bool:
     """True when `error`, or an error it was raised from, says the database is unreachable."""
-    for cause in _chain(error):
+    for cause in error_chain(error):
         if isinstance(cause, exc.DBAPIError) and cause.connection_invalidated:
             return True
         if isinstance(cause, exc.TimeoutError):  # no pooled connection freed up in time
@@ -45,7 +45,7 @@ def database_unavailable(error: BaseException) -> bool:
     return False
 
 
-def _chain(error: BaseException) -> Iterator[BaseException]:
+def error_chain(error: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     pending: list[BaseException] = [error]
     while pending and len(seen) < _MAX_CHAIN:

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from app.bundled import MIGRATIONS_DIR
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config(toml_file=PROJECT_ROOT / "pyproject.toml")
+    # Built here rather than read from pyproject.toml, which an installed wheel does not have;
+    # pyproject's [tool.alembic] serves the `alembic` command in a checkout (new revisions).
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     config.attributes["database_url"] = database_url
     return config
 

@@ -23,11 +23,11 @@ from .hosts import HostGuard, TrustedHosts
 from .lockout_counter import LockoutCounter
 from .metrics import Metrics
 from .metrics_endpoint import metrics_enabled, metrics_endpoint
+from .refused import StartupRefused
+from .role_check import refuse_missing_privileges
 from .tracing import NoTracing, start_tracing
 
-
-class StartupRefused(RuntimeError):
-    """The gateway will not serve with this configuration or data."""
+__all__ = ["StartupRefused", "create_app"]
 
 
 def create_app(settings: Settings | None = None, *, tracer_provider: Any = None) -> Starlette:
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         metrics.watch_pool(gateway.engine)
         await gateway.open()
         try:
+            await refuse_missing_privileges(gateway.engine, production=settings.is_production)
             if settings.is_production:
                 await _refuse_demo_data(gateway)
                 _refuse_graphiql_without_introspection(gateway)

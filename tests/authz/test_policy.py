@@ -160,8 +160,10 @@ def test_check_policy_command(
 
     folder = variant("opg.poas.use.toml", '"LpaStatus.lpaType",', '"LpaStatus.nope",')
     monkeypatch.setenv("LPA_GATEWAY_POLICY_DIR", str(folder))
-    assert main(["check-policy"]) == 1
-    assert "LpaStatus.nope" in capsys.readouterr().err
+    assert main(["check-policy"]) == 2
+    captured = capsys.readouterr()
+    assert "LpaStatus.nope" in captured.out
+    assert captured.err == "error: the policy does not match the schema: 1 problem(s)\n"
 
 
 def test_start_up_refuses_a_policy_that_does_not_match(variant: Any) -> None:

@@ -11,8 +11,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 
+from app.bundled import MIGRATIONS_DIR
 from app.db.engine import engine_for_url
-from app.db.migrate import PROJECT_ROOT, downgrade, upgrade
+from app.db.migrate import downgrade, upgrade
 from app.db.models import Base
 
 
@@ -68,7 +69,7 @@ def test_fee_schedule_is_seeded_by_migration(empty_database_url: str) -> None:
 
 
 def test_migration_files_are_dated() -> None:
-    names = [p.name for p in (PROJECT_ROOT / "migrations" / "versions").glob("*.py")]
+    names = [p.name for p in (MIGRATIONS_DIR / "versions").glob("*.py")]
     assert names
     for name in names:
         assert re.fullmatch(r"20\d{6}_[0-9a-f]+_\w+\.py", name), name
