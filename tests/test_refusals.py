@@ -59,6 +59,12 @@ class Place:
         path.write_text(text)
         return str(path)
 
+    def bad_manifests(self) -> str:
+        folder = self.folder / "documents"
+        folder.mkdir()
+        (folder / "opg.poas.use.json").write_text("{not json")
+        return str(folder)
+
     def empty_folder(self) -> Path:
         folder = self.folder / "empty"
         folder.mkdir()
@@ -143,6 +149,9 @@ REFUSALS: dict[str, Refusal] = {
         "LPA_GATEWAY_DATABASE_URL must start with postgresql+asyncpg:// or sqlite+aiosqlite://",
         DATABASE_URL="postgresql://lpa@127.0.0.1/lpa",
     ),
+    "production-without-allowed-hosts": serving(
+        "LPA_GATEWAY_ALLOWED_HOSTS is required in production", ALLOWED_HOSTS=""
+    ),
     "unsafe-idempotency-switch": serving(
         "LPA_GATEWAY_UNSAFE_DISABLE_IDEMPOTENCY is a test-only setting; production refuses it",
         UNSAFE_DISABLE_IDEMPOTENCY="true",
@@ -168,6 +177,16 @@ REFUSALS: dict[str, Refusal] = {
             )
         ),
         "clients.opg.poas.use: kid 'dev' marks a development key; production refuses it",
+    ),
+    "keys-without-an-audience": Refusal(
+        ["serve"],
+        lambda p: p.production(
+            CLIENT_KEYS_FILE=p.keys(
+                '[clients."opg.poas.use"]\nalgorithm = "EdDSA"\n'
+                'keys = [{ kid = "1", public_key_file = "client.pub.pem" }]\n'
+            )
+        ),
+        "production needs an audience for every client; none for opg.poas.use",
     ),
     "developer-client-without-switch": Refusal(
         ["serve"], _developer_keys, "do not exist in production: developer"
@@ -197,6 +216,11 @@ REFUSALS: dict[str, Refusal] = {
             POLICY_DIR=p.policy_with('"LpaStatus.lpaType",', '"LpaStatus.nope",')
         ),
         "the policy does not match the schema: opg.poas.use.toml",
+    ),
+    "malformed-trusted-documents": Refusal(
+        ["serve"],
+        lambda p: p.production(DOCUMENTS_DIR=p.bad_manifests()),
+        "opg.poas.use.json: not valid JSON",
     ),
     "policy-folder-without-policy": Refusal(
         ["serve"],
@@ -340,6 +364,7 @@ def test_a_real_process_refuses_with_exit_status_2(tmp_path: Path) -> None:
             "LPA_GATEWAY_ENV": "production",
             "LPA_GATEWAY_DATABASE_URL": CLOSED_PORT_URL,
             "LPA_GATEWAY_CLIENT_KEYS_FILE": str(keys_file(tmp_path, ("opg.poas.use",))),
+            "LPA_GATEWAY_ALLOWED_HOSTS": "localhost",
         },
     )
     done = subprocess.run(  # our own command line
