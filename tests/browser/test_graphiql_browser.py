@@ -13,17 +13,35 @@ Host names other than 127.0.0.1 do not even resolve (--host-resolver-rules).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
-from playwright.sync_api import BrowserContext, Page, Request, Response, expect, sync_playwright
+from graphql import GraphQLObjectType, OperationDefinitionNode, parse
+from playwright.sync_api import (
+    BrowserContext,
+    Locator,
+    Page,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
 
+from app.authz.client_view import ClientView, client_views
+from app.authz.policy import load_policy
+from app.graphql.schema import build_schema
+from app.http.graphiql_examples import examples_for
+from app.http.graphiql_page import client_tabs
+from app.settings import Settings
 from tests.live_server import REPO, LiveServer, live_server
 
 pytestmark = pytest.mark.browser
@@ -125,46 +143,151 @@ def connections(netlog: Path) -> tuple[list[str], list[str]]:
     return tcp, udp
 
 
-@pytest.mark.parametrize(
-    ("client", "tab", "screenshot"),
-    [
-        (None, "LpaStatus", "graphiql.png"),
-        ("opg.poas.use", "RegisteredLpaStatus", "graphiql-opg.poas.use.png"),
-    ],
-    ids=["developer", "opg.poas.use"],
-)
-def test_graphiql_runs_a_saved_example_in_chromium_contacting_only_loopback(
-    server: LiveServer, session: Session, client: str | None, tab: str, screenshot: str
-) -> None:
-    page = session.page
-    page.goto(f"{server.base_url}/graphql" + (f"?as={client}" if client else ""))
-    expect(page.locator(".graphiql-tab-active", has_text=tab)).to_be_visible(timeout=TIMEOUT_MS)
-    page.locator(".graphiql-execute-button").click()
+@functools.cache
+def views() -> dict[str, ClientView]:
+    """What the gateway enforces in development: each client's view, built from the policy."""
+    return client_views(load_policy(), build_schema()._schema, Settings())
 
-    answer = page.locator(".result-window")
-    expect(answer).to_contain_text('"isRegistered": true', timeout=TIMEOUT_MS)
-    expect(answer).to_contain_text('"lpaType": "PROPERTY_AND_AFFAIRS"')
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / screenshot))
 
+def root_types(view: ClientView) -> list[GraphQLObjectType]:
+    schema = view.schema
+    return [root for root in (schema.query_type, schema.mutation_type) if root is not None]
+
+
+def tab_titles(tabs: list[dict[str, str]]) -> list[str]:
+    """GraphiQL titles a tab by its operation's name."""
+    titles = []
+    for tab in tabs:
+        names = [
+            definition.name.value
+            for definition in parse(tab["query"]).definitions
+            if isinstance(definition, OperationDefinitionNode) and definition.name
+        ]
+        titles.append(names[0] if names else "<untitled>")
+    return titles
+
+
+def assert_no_error_wall(session: Session, server: LiveServer) -> None:
+    """Nothing refused, nothing logged as an error, and no schema query ever sent."""
+    assert [(r.request.method, r.url, r.status) for r in session.failures] == []
+    assert session.console_errors == []
+    posted = [r.post_data or "" for r in session.requests if r.method == "POST"]
+    assert [body for body in posted if "__schema" in body or "__type" in body] == []
     urls = [request.url for request in session.requests]
     assert [url for url in urls if not url.startswith(f"{server.base_url}/")] == []
     assert any(url.endswith("/static/graphiql/graphiql.min.js") for url in urls)
-    assert any(r.method == "POST" and r.url.endswith("/graphql") for r in session.requests)
-    # The only refusal allowed: GraphiQL's schema query, for a client without introspection.
-    refused = [(r.request.method, r.url, r.status) for r in session.failures]
-    if client is None:
-        assert refused == []
-        assert session.console_errors == []
-    else:
-        assert all("__schema" in (r.request.post_data or "") for r in session.failures), refused
-        assert all("status of 400" in error for error in session.console_errors)
 
+
+def assert_only_loopback(session: Session) -> None:
     session.close()
     tcp, udp = connections(session.netlog)
     assert tcp, "the network log saw no connection at all"
     assert [address for address in tcp if not address.startswith("127.0.0.1:")] == []
     assert udp == []
+
+
+def open_root_type(page: Page, kind: str, name: str) -> Locator:
+    """Open a root type in the documentation explorer; its field links."""
+    docs = page.locator(".graphiql-doc-explorer")
+    kind_label = page.locator(".graphiql-doc-explorer-root-type").get_by_text(kind, exact=True)
+    root = docs.locator("div", has=kind_label).last  # the innermost: "<kind>: <Type>"
+    root.locator(".graphiql-doc-explorer-type-name").get_by_text(name, exact=True).click()
+    expect(docs.locator(".graphiql-doc-explorer-title")).to_have_text(name)
+    return docs.locator(".graphiql-doc-explorer-field-name")
+
+
+def completions(page: Page, opening: str) -> list[str]:
+    """What completion offers at the top level of `opening`, in a new tab."""
+    page.locator(".graphiql-tab-add").click()
+    page.locator(".graphiql-query-editor .CodeMirror").last.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type(opening)
+    page.keyboard.press("Control+Space")
+    hints = page.locator(".CodeMirror-hints .CodeMirror-hint")
+    expect(hints.first).to_be_visible(timeout=TIMEOUT_MS)
+    offered = hints.all_inner_texts()
+    page.keyboard.press("Escape")
+    return offered
+
+
+@pytest.mark.parametrize("client", load_policy().active_clients("development"))
+def test_graphiql_shows_each_client_its_view_and_runs_a_saved_example(
+    server: LiveServer, session: Session, client: str
+) -> None:
+    page, view = session.page, views()[client]
+    page.goto(f"{server.base_url}/graphql?as={client}")
+    examples = examples_for(client)
+    expect(page.locator(".graphiql-tab-active .graphiql-tab-button")).to_have_text(examples[0].name, timeout=TIMEOUT_MS)
+    tabs = page.locator(".graphiql-tab .graphiql-tab-button")
+    expect(tabs).to_have_text(tab_titles(client_tabs(client, "")))
+    expect(page.get_by_label("Client")).to_have_value(client)
+
+    # The documentation explorer: this view's root types and types, then each root's fields.
+    page.get_by_label("Show Documentation Explorer").click()
+    docs = page.locator(".graphiql-doc-explorer")
+    expect(docs.locator(".graphiql-doc-explorer-root-type")).to_have_text(
+        ["query", "mutation"][: len(root_types(view))]
+    )
+    listed = set(docs.locator(".graphiql-doc-explorer-type-name").all_inner_texts())
+    assert listed == {name for name in view.schema.type_map if not name.startswith("__")}
+    for kind, root in zip(("query", "mutation"), root_types(view), strict=False):
+        expect(open_root_type(page, kind, root.name)).to_have_text(list(root.fields))
+        docs.locator(".graphiql-doc-explorer-back").click()
+    open_root_type(page, "query", "Query")
+
+    # The first saved example runs, as this client, and answers data without errors.
+    with page.expect_response(lambda r: r.request.method == "POST") as answered:
+        page.locator(".graphiql-execute-button").click()
+    response = answered.value
+    assert response.status == 200
+    token = response.request.headers["authorization"].removeprefix("Bearer ")
+    assert jwt.decode(token, options={"verify_signature": False})["iss"] == client
+    body = response.json()
+    assert "errors" not in body
+    assert body["data"] and all(value is not None for value in body["data"].values())
+    answer = page.locator(".result-window")
+    for field_name in body["data"]:
+        expect(answer).to_contain_text(f'"{field_name}"', timeout=TIMEOUT_MS)
+    expect(answer).not_to_contain_text('"errors"')
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"graphiql-{client}.png"))
+
+    # Completion offers this view's root fields (and GraphQL's own meta-fields) and no others.
+    for opening, root in zip(("{ ", "mutation { "), root_types(view), strict=False):
+        offered = completions(page, opening)
+        assert [name for name in offered if not name.startswith("__")] == list(root.fields)
+
+    assert_no_error_wall(session, server)
+    assert_only_loopback(session)
+
+
+def test_the_switcher_reloads_the_page_as_another_client_with_a_fresh_token(
+    server: LiveServer, session: Session
+) -> None:
+    page = session.page
+    page.goto(f"{server.base_url}/graphql")
+    switcher = page.get_by_label("Client")
+    expect(switcher).to_have_value("developer", timeout=TIMEOUT_MS)
+    offered = switcher.locator("option").all_inner_texts()
+    assert offered == load_policy().active_clients("development")
+
+    with page.expect_navigation():
+        switcher.select_option("opg.poas.use")
+    assert page.url == f"{server.base_url}/graphql?as=opg.poas.use"
+    expect(page.locator(".graphiql-tab-active .graphiql-tab-button")).to_have_text(
+        examples_for("opg.poas.use")[0].name, timeout=TIMEOUT_MS
+    )
+    with page.expect_response(lambda r: r.request.method == "POST") as answered:
+        page.locator(".graphiql-execute-button").click()
+    token = answered.value.request.headers["authorization"].removeprefix("Bearer ")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["iss"] == "opg.poas.use"
+    assert claims["exp"] > time.time()
+    assert answered.value.json()["data"]["lpaStatus"]["isRegistered"] is True
+
+    assert_no_error_wall(session, server)
+    assert_only_loopback(session)
 
 
 @pytest.mark.parametrize(
