@@ -27,7 +27,9 @@ from tests.production import production
 pytestmark = pytest.mark.anyio
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
-LITERAL = re.compile(r"const (ENDPOINT|DEFAULT_HEADERS|EXAMPLE_QUERY|EXAMPLE_TABS) = (.*);")
+LITERAL = re.compile(
+    r"const (ENDPOINT|DEFAULT_HEADERS|EXAMPLE_QUERY|EXAMPLE_TABS|SCHEMA_SDL|CLIENT|CLIENTS) = (.*);"
+)
 
 
 def literals(page: str) -> dict[str, Any]:
@@ -164,7 +166,10 @@ async def test_production_graphiql_when_switched_on_preloads_no_token(
             assert response.status_code == 200
             assert preloaded_token(response.text) is None
             assert "Bearer ey" not in response.text
-            assert literals(response.text)["EXAMPLE_TABS"] == []
+            page = literals(response.text)
+            assert page["EXAMPLE_TABS"] == []
+            # No schema handed over and no switcher: GraphiQL introspects with the caller's token.
+            assert (page["SCHEMA_SDL"], page["CLIENT"], page["CLIENTS"]) == (None, None, [])
             assert_no_outside_host(response.text)
         assert (await http.get("/static/graphiql/graphiql.min.js")).status_code == 200
 
