@@ -32,6 +32,7 @@ from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from graphql import GraphQLObjectType, OperationDefinitionNode, parse
 from playwright.sync_api import (
     BrowserContext,
@@ -45,17 +46,21 @@ from playwright.sync_api import (
 
 from app.authz.client_view import ClientView, client_views
 from app.authz.policy import load_policy
+from app.db.migrate import upgrade
 from app.graphql.schema import build_schema
 from app.http.graphiql_examples import examples_for
 from app.http.graphiql_page import client_tabs
 from app.settings import Settings
 from tests.live_server import REPO, LiveServer, live_server
+from tests.production import keys_file, signed_token
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "var" / "artifacts"
 LOOPBACK_ONLY = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+SUB = "urn:opg:poas:graphiql:users:browser-test"
+REFETCH_ATTEMPTS = 20
 TIMEOUT_MS = 20_000  # every wait and assertion: the machine may be busy
 
 
@@ -304,6 +309,70 @@ def test_the_switcher_reloads_the_page_as_another_client_with_a_fresh_token(
     assert body["data"]["lpaStatus"]["isRegistered"] is True
 
     assert_no_error_wall(session, server)
+    assert_only_loopback(session)
+
+
+@pytest.fixture
+def production_server(tmp_path: Path) -> Iterator[tuple[LiveServer, Ed25519PrivateKey]]:
+    """`serve` in production with GraphiQL on and the developer client allowed (the one the
+    policy grants introspection), trusting one fresh key for it and for opg.poas.use."""
+    chromium()
+    upgrade(f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}")
+    key = Ed25519PrivateKey.generate()
+    env = {
+        "LPA_GATEWAY_ENV": "production",
+        "LPA_GATEWAY_CLIENT_KEYS_FILE": str(
+            keys_file(tmp_path, ("developer", "opg.poas.use"), key)
+        ),
+        "LPA_GATEWAY_GRAPHIQL": "true",
+        "LPA_GATEWAY_ALLOW_DEVELOPER_CLIENT": "true",
+    }
+    with live_server(tmp_path, ("serve",), env) as running:
+        yield running, key
+
+
+def paste_token_and_refetch(page: Page, token: str) -> Response:
+    """Put a bearer token in the Headers editor and re-fetch the schema; the answer.
+
+    GraphiQL picks up edited headers on its next render, so a re-fetch sent before that
+    still carries the previous ones: it is sent again until it carries this token."""
+    page.locator('[data-name="headers"]').click()
+    headers = json.dumps({"Authorization": f"Bearer {token}"})
+    page.locator(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror").evaluate(
+        "(editor, text) => editor.CodeMirror.setValue(text)", headers
+    )
+    for _ in range(REFETCH_ATTEMPTS):
+        with page.expect_response(lambda r: "__schema" in (r.request.post_data or "")) as answer:
+            page.get_by_label("Re-fetch GraphQL schema").click()
+        if answer.value.request.headers.get("authorization") == f"Bearer {token}":
+            return answer.value
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no re-fetch carried the pasted token in {REFETCH_ATTEMPTS} attempts")
+
+
+def test_production_graphiql_is_unchanged_it_introspects_with_the_pasted_token(
+    production_server: tuple[LiveServer, Ed25519PrivateKey], session: Session
+) -> None:
+    (server, key), page = production_server, session.page
+    with page.expect_response(lambda r: "__schema" in (r.request.post_data or "")) as first:
+        page.goto(f"{server.base_url}/graphql?as=opg.poas.use")
+    assert first.value.status == 401  # no token preloaded: the page introspects as nobody
+    expect(page.get_by_label("Client")).to_have_count(0)  # no switcher
+    expect(page.locator(".graphiql-logo")).to_have_text("LPA gateway")
+    expect(page.locator(".graphiql-tab-active .graphiql-tab-button")).to_have_count(0)
+
+    # A client the policy denies introspection gets no schema; the one it grants, its view.
+    denied = paste_token_and_refetch(page, signed_token(key, "opg.poas.use", SUB))
+    assert denied.status == 400
+    assert "introspection" in denied.text()
+    allowed = paste_token_and_refetch(page, signed_token(key, "developer", SUB))
+    assert allowed.status == 200, allowed.text()
+    page.get_by_label("Show Documentation Explorer").click()
+    developer = views()["developer"].schema.query_type
+    assert developer is not None
+    expect(open_root_type(page, "query", "Query")).to_have_text(list(developer.fields))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "graphiql-production.png"))
     assert_only_loopback(session)
 
 
