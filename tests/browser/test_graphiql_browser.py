@@ -43,6 +43,9 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from playwright.sync_api import (
+    Error as PlaywrightError,
+)
 
 from app.authz.client_view import ClientView, client_views
 from app.authz.policy import load_policy
@@ -61,6 +64,8 @@ ARTIFACTS = REPO / "var" / "artifacts"
 LOOPBACK_ONLY = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 SUB = "urn:opg:poas:graphiql:users:browser-test"
 REFETCH_ATTEMPTS = 20
+NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
+NETWORK_CHANGE_RETRIES = 2
 TIMEOUT_MS = 20_000  # every wait and assertion: the machine may be busy
 
 
@@ -98,9 +103,31 @@ class Session:
     requests: list[Request] = field(default_factory=list)
     failures: list[Response] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    network_changed: int = 0  # loads Chromium abandoned with ERR_NETWORK_CHANGED
 
     def close(self) -> None:
         self.context.close()  # also writes the end of the network log
+
+    def note_failed(self, request: Request) -> None:
+        if NETWORK_CHANGED in (request.failure or ""):
+            self.network_changed += 1
+
+    def open(self, url: str) -> None:
+        """Load `url`. Chromium abandons a load in flight when it sees the machine's network
+        change (ERR_NETWORK_CHANGED: other processes on a shared machine do that); such a
+        load is retried, at most twice, and only its own errors are forgotten."""
+        for _ in range(NETWORK_CHANGE_RETRIES + 1):
+            seen, errors = self.network_changed, len(self.console_errors)
+            try:
+                self.page.goto(url, wait_until="load")
+            except PlaywrightError as error:
+                if NETWORK_CHANGED not in str(error):
+                    raise
+                self.network_changed += 1
+            if self.network_changed == seen:
+                return
+            del self.console_errors[errors:]
+        raise AssertionError(f"{NETWORK_CHANGED} on every one of the loads of {url}")
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +153,7 @@ def session(tmp_path: Path) -> Iterator[Session]:
         page.set_default_timeout(TIMEOUT_MS)
         opened = Session(context, page, netlog)
         context.on("request", lambda request: opened.requests.append(request))
+        context.on("requestfailed", lambda request: opened.note_failed(request))
         context.on(
             "response",
             lambda response: opened.failures.append(response) if response.status >= 400 else None,
@@ -246,7 +274,7 @@ def test_graphiql_shows_each_client_its_view_and_runs_a_saved_example(
     server: LiveServer, session: Session, client: str
 ) -> None:
     page, view = session.page, views()[client]
-    page.goto(f"{server.base_url}/graphql?as={client}")
+    session.open(f"{server.base_url}/graphql?as={client}")
     expect_active_tab(page, examples_for(client)[0].name)
     tabs = page.locator(".graphiql-tab .graphiql-tab-button")
     expect(tabs).to_have_text(tab_titles(client_tabs(client, "")))
@@ -291,7 +319,7 @@ def test_the_switcher_reloads_the_page_as_another_client_with_a_fresh_token(
     server: LiveServer, session: Session
 ) -> None:
     page = session.page
-    page.goto(f"{server.base_url}/graphql")
+    session.open(f"{server.base_url}/graphql")
     switcher = page.get_by_label("Client")
     expect(switcher).to_have_value("developer")
     offered = switcher.locator("option").all_inner_texts()
@@ -355,7 +383,7 @@ def test_production_graphiql_is_unchanged_it_introspects_with_the_pasted_token(
 ) -> None:
     (server, key), page = production_server, session.page
     with page.expect_response(lambda r: "__schema" in (r.request.post_data or "")) as first:
-        page.goto(f"{server.base_url}/graphql?as=opg.poas.use")
+        session.open(f"{server.base_url}/graphql?as=opg.poas.use")
     assert first.value.status == 401  # no token preloaded: the page introspects as nobody
     expect(page.get_by_label("Client")).to_have_count(0)  # no switcher
     expect(page.locator(".graphiql-logo")).to_have_text("LPA gateway")
