@@ -33,7 +33,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from graphql import GraphQLObjectType, OperationDefinitionNode, parse
+from graphql import GraphQLObjectType, GraphQLSchema, OperationDefinitionNode, parse
 from playwright.sync_api import (
     BrowserContext,
     Locator,
@@ -47,13 +47,12 @@ from playwright.sync_api import (
     Error as PlaywrightError,
 )
 
-from app.authz.client_view import ClientView, client_views
 from app.authz.policy import load_policy
+from app.authz.views import build_view
 from app.db.migrate import upgrade
 from app.graphql.schema import build_schema
 from app.http.graphiql_examples import examples_for
 from app.http.graphiql_page import client_tabs
-from app.settings import Settings
 from tests.live_server import REPO, LiveServer, live_server
 from tests.production import keys_file, signed_token
 
@@ -186,13 +185,12 @@ def connections(netlog: Path) -> tuple[list[str], list[str]]:
 
 
 @functools.cache
-def views() -> dict[str, ClientView]:
-    """What the gateway enforces in development: each client's view, built from the policy."""
-    return client_views(load_policy(), build_schema()._schema, Settings())
+def view(client: str) -> GraphQLSchema:
+    """What the gateway enforces: the client's view, built from the policy as at start-up."""
+    return build_view(build_schema()._schema, load_policy().clients[client])
 
 
-def root_types(view: ClientView) -> list[GraphQLObjectType]:
-    schema = view.schema
+def root_types(schema: GraphQLSchema) -> list[GraphQLObjectType]:
     return [root for root in (schema.query_type, schema.mutation_type) if root is not None]
 
 
@@ -273,7 +271,7 @@ def run_active_tab(page: Page) -> tuple[dict[str, Any], dict[str, Any]]:
 def test_graphiql_shows_each_client_its_view_and_runs_a_saved_example(
     server: LiveServer, session: Session, client: str
 ) -> None:
-    page, view = session.page, views()[client]
+    page, schema = session.page, view(client)
     session.open(f"{server.base_url}/graphql?as={client}")
     expect_active_tab(page, examples_for(client)[0].name)
     tabs = page.locator(".graphiql-tab .graphiql-tab-button")
@@ -284,11 +282,11 @@ def test_graphiql_shows_each_client_its_view_and_runs_a_saved_example(
     page.get_by_label("Show Documentation Explorer").click()
     docs = page.locator(".graphiql-doc-explorer")
     expect(docs.locator(".graphiql-doc-explorer-root-type")).to_have_text(
-        ["query", "mutation"][: len(root_types(view))]
+        ["query", "mutation"][: len(root_types(schema))]
     )
     listed = set(docs.locator(".graphiql-doc-explorer-type-name").all_inner_texts())
-    assert listed == {name for name in view.schema.type_map if not name.startswith("__")}
-    for kind, root in zip(("query", "mutation"), root_types(view), strict=False):
+    assert listed == {name for name in schema.type_map if not name.startswith("__")}
+    for kind, root in zip(("query", "mutation"), root_types(schema), strict=False):
         expect(open_root_type(page, kind, root.name)).to_have_text(list(root.fields))
         docs.locator(".graphiql-doc-explorer-back").click()
     open_root_type(page, "query", "Query")
@@ -307,7 +305,7 @@ def test_graphiql_shows_each_client_its_view_and_runs_a_saved_example(
     page.screenshot(path=str(ARTIFACTS / f"graphiql-{client}.png"))
 
     # Completion offers this view's root fields (and GraphQL's own meta-fields) and no others.
-    for opening, root in zip(("{ ", "mutation { "), root_types(view), strict=False):
+    for opening, root in zip(("{ ", "mutation { "), root_types(schema), strict=False):
         offered = completions(page, opening)
         assert [name for name in offered if not name.startswith("__")] == list(root.fields)
 
@@ -398,7 +396,7 @@ def test_production_graphiql_is_unchanged_it_introspects_with_the_pasted_token(
     allowed = paste_token_and_refetch(page, signed_token(key, "developer", SUB))
     assert allowed.status == 200, allowed.text()
     page.get_by_label("Show Documentation Explorer").click()
-    developer = views()["developer"].schema.query_type
+    developer = view("developer").query_type
     assert developer is not None
     expect(open_root_type(page, "query", "Query")).to_have_text(list(developer.fields))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
