@@ -237,9 +237,8 @@ def open_root_type(page: Page, kind: str, name: str) -> Locator:
 
 
 def completions(page: Page, opening: str) -> list[str]:
-    """What completion offers at the top level of `opening`, in a new tab."""
-    page.locator(".graphiql-tab-add").click()
-    page.locator(".graphiql-query-editor .CodeMirror").last.click()
+    """What completion offers at the top level of `opening`, typed over the active tab."""
+    page.locator(".graphiql-query-editor .CodeMirror").click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
     page.keyboard.type(opening)
