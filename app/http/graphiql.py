@@ -138,6 +138,18 @@ _PAGE: Final = Template(
       .graphiql-explorer-actions select {
         margin-left: 4px;
       }
+
+      .lpa-client-switcher {
+        display: flex;
+        align-items: center;
+        gap: 0.5em;
+        white-space: nowrap;
+        font-size: var(--font-size-body);
+      }
+
+      .lpa-client-switcher select {
+        font: inherit;
+      }
     </style>
 $stylesheets
 $head_scripts
@@ -151,6 +163,11 @@ $body_scripts
       const DEFAULT_HEADERS = $headers;
       const EXAMPLE_QUERY = $example_query;
       const EXAMPLE_TABS = $example_tabs;
+      // Development: the chosen client's schema view as SDL, and the clients to switch between.
+      // Production: null and none, and GraphiQL introspects with the token the caller pastes.
+      const SCHEMA_SDL = $schema_sdl;
+      const CLIENT = $client;
+      const CLIENTS = $clients;
 
       // Query and variables are kept in the page URL so a query can be shared.
       // Headers are never put in the URL nor persisted in local storage.
@@ -223,9 +240,36 @@ $body_scripts
 
       const explorerPlugin = GraphiQLPluginExplorer.explorerPlugin();
 
+      // Built with GraphiQL's own copy of graphql-js: given a schema, GraphiQL never
+      // introspects, so the documentation explorer and completion show this view only.
+      const schema = SCHEMA_SDL === null ? undefined : GraphiQL.GraphQL.buildSchema(SCHEMA_SDL);
+
+      // Choosing a client reloads the page as that client: a fresh token, its view, its tabs.
+      function ClientSwitcher() {
+        return React.createElement(
+          "label",
+          { className: "lpa-client-switcher" },
+          "LPA gateway as",
+          React.createElement(
+            "select",
+            {
+              "aria-label": "Client",
+              value: CLIENT,
+              onChange: function (event) {
+                window.location.search = "?as=" + encodeURIComponent(event.target.value);
+              },
+            },
+            CLIENTS.map(function (client) {
+              return React.createElement("option", { key: client, value: client }, client);
+            })
+          )
+        );
+      }
+
       function GraphiQLWithExplorer() {
         return React.createElement(GraphiQL, {
           fetcher: fetcher,
+          schema: schema,
           plugins: [explorerPlugin],
           defaultQuery: EXAMPLE_QUERY,
           defaultTabs: tabs.length ? tabs : undefined,
@@ -243,7 +287,11 @@ $body_scripts
           inputValueDeprecation: true,
           isHeadersEditorEnabled: true,
           shouldPersistHeaders: false,
-        });
+        }, React.createElement(
+          GraphiQL.Logo,
+          null,
+          CLIENTS.length ? React.createElement(ClientSwitcher) : "LPA gateway"
+        ));
       }
 
       const root = ReactDOM.createRoot(document.getElementById("graphiql"));
@@ -267,9 +315,16 @@ def render_graphiql(
     headers: Mapping[str, str],
     example_query: str,
     example_tabs: Sequence[Mapping[str, str]] = (),
+    schema_sdl: str | None = None,
+    client: str | None = None,
+    clients: Sequence[str] = (),
 ) -> str:
     """The page. `example_tabs` are GraphiQL tabs (`query`, `variables`, `headers` as
-    editor text), opened in order; without them one tab shows `example_query`."""
+    editor text), opened in order; without them one tab shows `example_query`.
+    With `schema_sdl` GraphiQL uses that schema and never introspects; without it, it
+    introspects with the headers in its editor. `clients` fill a switcher showing `client`."""
+    if clients and client not in clients:
+        raise ValueError(f"the client shown, {client!r}, must be one of the clients to switch to")
     prefix = _same_origin_path("static_prefix", static_prefix).rstrip("/")
     return _PAGE.substitute(
         stylesheets="\n".join(_stylesheet(prefix, file) for file in _STYLESHEETS),
@@ -279,4 +334,7 @@ def render_graphiql(
         headers=_js_literal(headers_text(headers)),
         example_query=_js_literal(example_query),
         example_tabs=_js_literal([dict(tab) for tab in example_tabs]),
+        schema_sdl=_js_literal(schema_sdl),
+        client=_js_literal(client),
+        clients=_js_literal(list(clients)),
     )

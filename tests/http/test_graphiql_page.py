@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 
 from app.http.app import StartupRefused, create_app
 from app.http.graphiql import STATIC_DIR, asset_manifest
+from app.http.graphiql_documents import same_operations, trusted_documents
 from app.http.graphiql_examples import examples_for
 from app.settings import Settings
 from tests.http.test_graphiql_assets import checksum_mismatches
@@ -27,7 +28,9 @@ from tests.production import production
 pytestmark = pytest.mark.anyio
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
-LITERAL = re.compile(r"const (ENDPOINT|DEFAULT_HEADERS|EXAMPLE_QUERY|EXAMPLE_TABS) = (.*);")
+LITERAL = re.compile(
+    r"const (ENDPOINT|DEFAULT_HEADERS|EXAMPLE_QUERY|EXAMPLE_TABS|SCHEMA_SDL|CLIENT|CLIENTS) = (.*);"
+)
 
 
 def literals(page: str) -> dict[str, Any]:
@@ -53,6 +56,19 @@ def assert_no_outside_host(page: str) -> None:
         assert url.startswith("/static/graphiql/") or url == "data:,", url
 
 
+def assert_examples_then_trusted_documents(tabs: list[dict[str, str]], client: str) -> None:
+    """The saved examples in order, then each of the client's trusted documents (if it has a
+    manifest) that is not one of the examples."""
+    examples = [example.query for example in examples_for(client)]
+    queries = [tab["query"] for tab in tabs]
+    assert queries[: len(examples)] == examples
+    documents = trusted_documents(client)
+    assert set(queries[len(examples) :]) <= set(documents)
+    for document in documents:
+        shown = any(same_operations(document, example) for example in examples)
+        assert shown or document in queries[len(examples) :]
+
+
 async def test_the_default_page_preloads_a_developer_token_and_its_examples(
     http: httpx.AsyncClient,
 ) -> None:
@@ -64,7 +80,7 @@ async def test_the_default_page_preloads_a_developer_token_and_its_examples(
     assert token is not None
     assert jwt.decode(token, options={"verify_signature": False})["iss"] == "developer"
     tabs = literals(response.text)["EXAMPLE_TABS"]
-    assert [tab["query"] for tab in tabs] == [e.query for e in examples_for("developer")]
+    assert_examples_then_trusted_documents(tabs, "developer")
     assert all(token in tab["headers"] for tab in tabs)
     assert_no_outside_host(response.text)
 
@@ -78,8 +94,7 @@ async def test_as_preloads_that_clients_token_which_works(
     token = preloaded_token(response.text)
     assert token is not None
     assert jwt.decode(token, options={"verify_signature": False})["iss"] == client
-    tabs = literals(response.text)["EXAMPLE_TABS"]
-    assert [tab["query"] for tab in tabs] == [e.query for e in examples_for(client)]
+    assert_examples_then_trusted_documents(literals(response.text)["EXAMPLE_TABS"], client)
     assert_no_outside_host(response.text)
 
     first = examples_for(client)[0]
@@ -168,7 +183,10 @@ async def test_production_graphiql_when_switched_on_preloads_no_token(
             assert response.status_code == 200
             assert preloaded_token(response.text) is None
             assert "Bearer ey" not in response.text
-            assert literals(response.text)["EXAMPLE_TABS"] == []
+            page = literals(response.text)
+            assert page["EXAMPLE_TABS"] == []
+            # No schema handed over and no switcher: GraphiQL introspects with the caller's token.
+            assert (page["SCHEMA_SDL"], page["CLIENT"], page["CLIENTS"]) == (None, None, [])
             assert_no_outside_host(response.text)
         assert (await http.get("/static/graphiql/graphiql.min.js")).status_code == 200
 
