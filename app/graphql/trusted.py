@@ -51,6 +51,10 @@ class ClientDocuments:
     def get(self, hex_hash: str) -> TrustedDocument | None:
         return self.trusted.get(hex_hash)
 
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(document.text for document in self.trusted.values())
+
 
 def client_documents(view: ClientView, texts: Mapping[str, str], ad_hoc: bool) -> ClientDocuments:
     trusted = {

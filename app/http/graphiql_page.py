@@ -14,6 +14,8 @@ and GraphiQL introspects with it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -22,7 +24,7 @@ from app.authz.tokens import mint_dev_token
 
 from .gateway import Gateway
 from .graphiql import headers_text, render_graphiql
-from .graphiql_documents import same_operations, trusted_documents
+from .graphiql_documents import same_operations
 from .graphiql_examples import examples_for
 
 ENDPOINT = "/graphql"
@@ -69,7 +71,7 @@ def graphiql_response(request: Request, gateway: Gateway) -> HTMLResponse | None
         static_prefix=STATIC_PREFIX,
         headers=headers,
         example_query=EXAMPLE_QUERY,
-        example_tabs=client_tabs(client, headers_text(headers)),
+        example_tabs=client_tabs(client, headers_text(headers), gateway.documents[client].texts),
         schema_sdl=render(gateway.views[client].schema),
         client=client,
         clients=list(gateway.views),
@@ -77,11 +79,12 @@ def graphiql_response(request: Request, gateway: Gateway) -> HTMLResponse | None
     return _page(page)
 
 
-def client_tabs(client: str, headers: str) -> list[dict[str, str]]:
-    """The saved examples, then each trusted document no example already shows."""
+def client_tabs(client: str, headers: str, documents: Iterable[str]) -> list[dict[str, str]]:
+    """The saved examples, then each of the client's trusted documents (as the gateway loaded
+    them at start-up) that no example already shows."""
     examples = examples_for(client)
     tabs = [example.tab(headers) for example in examples]
-    for text in trusted_documents(client):
+    for text in documents:
         if not any(same_operations(text, example.query) for example in examples):
             tabs.append({"query": text, "variables": "", "headers": headers})
     return tabs

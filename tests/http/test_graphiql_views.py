@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +19,10 @@ from graphql import build_schema, get_introspection_query
 
 from app.authz.policy import load_policy
 from app.http import graphiql_documents
+from app.http.app import create_app
 from app.http.graphiql import render_graphiql
 from app.http.graphiql_examples import examples_for
+from app.settings import Settings
 from tests.http.test_graphiql_page import HTML, literals, preloaded_token
 
 pytestmark = pytest.mark.anyio
@@ -80,11 +85,11 @@ NEW_DOCUMENT = "query IsItValid($uid: LpaUid!) { validateLpa(uid: $uid) { valid 
 
 
 async def test_trusted_documents_follow_the_examples_once_a_manifest_exists(
-    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    settings: Settings, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(graphiql_documents, "DOCUMENTS_DIR", tmp_path)
     examples = examples_for("opg.poas.sirius")
-    without = await page_as(http, "opg.poas.sirius")
+    async with page_server(replace(settings, documents_dir=tmp_path)) as http:
+        without = await page_as(http, "opg.poas.sirius")
     assert [tab["query"] for tab in without["EXAMPLE_TABS"]] == [e.query for e in examples]
 
     # The first example again, comments and layout aside, is not shown twice.
@@ -92,7 +97,9 @@ async def test_trusted_documents_follow_the_examples_once_a_manifest_exists(
         line for line in examples[0].query.splitlines() if not line.startswith("#")
     ).replace("\n", " ")
     manifest(tmp_path, "opg.poas.sirius", same_as_first, NEW_DOCUMENT)
-    page = await page_as(http, "opg.poas.sirius")
+    async with page_server(replace(settings, documents_dir=tmp_path)) as http:
+        page = await page_as(http, "opg.poas.sirius")
+        other = await page_as(http, "opg.poas.use")
     assert [tab["query"] for tab in page["EXAMPLE_TABS"]] == [
         *(e.query for e in examples),
         NEW_DOCUMENT,
@@ -101,23 +108,16 @@ async def test_trusted_documents_follow_the_examples_once_a_manifest_exists(
     assert last["variables"] == ""
     assert page["token"] in last["headers"]
     # Another client's manifest is not this client's.
-    other = await page_as(http, "opg.poas.use")
     assert NEW_DOCUMENT not in [tab["query"] for tab in other["EXAMPLE_TABS"]]
 
 
-def test_a_malformed_manifest_is_refused_naming_the_file(tmp_path: Path) -> None:
-    (tmp_path / "opg.poas.use.json").write_text('["not", "an", "object"]', encoding="utf-8")
-    with pytest.raises(graphiql_documents.DocumentsError, match=r"^opg\.poas\.use\.json: "):
-        graphiql_documents.trusted_documents("opg.poas.use", tmp_path)
-    (tmp_path / "opg.poas.use.json").write_text("{", encoding="utf-8")
-    with pytest.raises(graphiql_documents.DocumentsError, match=r"^opg\.poas\.use\.json: "):
-        graphiql_documents.trusted_documents("opg.poas.use", tmp_path)
-
-
-def test_without_a_manifest_there_are_no_trusted_documents(tmp_path: Path) -> None:
-    assert graphiql_documents.trusted_documents("opg.poas.use", tmp_path) == ()
-    manifest(tmp_path, "opg.poas.use", NEW_DOCUMENT)
-    assert graphiql_documents.trusted_documents("opg.poas.use", tmp_path) == (NEW_DOCUMENT,)
+@asynccontextmanager
+async def page_server(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
+            yield http
 
 
 @pytest.mark.parametrize(
