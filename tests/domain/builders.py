@@ -10,6 +10,7 @@ from app.domain.enums import (
     AppointmentType,
     AttorneyStatus,
     Channel,
+    FeeType,
     Language,
     LpaStatus,
     LpaType,
@@ -19,8 +20,10 @@ from app.domain.history import lpa_changes
 from app.domain.records import (
     Address,
     Attorney,
+    CaseFile,
     CertificateProvider,
     Donor,
+    FeeRate,
     Lpa,
     TrustCorporation,
 )
@@ -29,6 +32,20 @@ NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 TODAY = NOW.date()
 DONOR_SIGNED = datetime(2026, 1, 5, 10, tzinfo=UTC)
 UID = "M-0000-0000-0000"
+# The fee table as the first migration seeds it: an LPA made on DONOR_SIGNED owes 9200.
+SCHEDULE = tuple(
+    FeeRate(fee_type=FeeType(kind), amount_pence=pence, effective_from=date.fromisoformat(day))
+    for kind, pence, day in (
+        ("full", 8200, "2013-07-01"),
+        ("half", 4100, "2013-07-01"),
+        ("quarter", 2050, "2013-07-01"),
+        ("exemption", 0, "2013-07-01"),
+        ("hardship", 0, "2013-07-01"),
+        ("full", 9200, "2025-11-17"),
+        ("half", 4600, "2025-11-17"),
+        ("quarter", 2300, "2025-11-17"),
+    )
+)
 
 
 def address(line1: str = "1 Road", postcode: str = "AB1 2CD") -> Address:
@@ -112,6 +129,7 @@ def an_lpa(**values: object) -> Lpa:
         witnessed_by_certificate_provider_at=DONOR_SIGNED,
         created_at=DONOR_SIGNED,
         updated_at=DONOR_SIGNED,
+        case=CaseFile(fee_schedule=SCHEDULE),
     )
     return replace(base, **values)  # type: ignore[arg-type]
 

@@ -212,7 +212,7 @@ async def test_severance_keeps_the_text_left_and_records_what_went(
     assert change.fields == [
         {"field": "/restrictionsAndConditions", "old": RESTRICTIONS, "new": SEVERED}
     ]
-    assert (change.author, event.change_type) == (SIRIUS_SUB, "SEVER_RESTRICTIONS")
+    assert (change.author, event.change_type) == (SIRIUS_SUB, "SEVER_RESTRICTIONS_AND_CONDITIONS")
 
 
 @pytest.mark.parametrize("left", ["", "   "])
