@@ -75,7 +75,9 @@ UNSIGNED = an_lpa(
 )
 WITH_TRUST = an_lpa(trust_corporations=(trust_corporation(),))
 TWO_ATTORNEYS = an_lpa(attorneys=(attorney(), attorney(1, status=AttorneyStatus.INACTIVE)))
-PAPER_PROVIDER = an_lpa(certificate_provider=certificate_provider(channel=Channel.PAPER, email=None))
+PAPER_PROVIDER = an_lpa(
+    certificate_provider=certificate_provider(channel=Channel.PAPER, email=None)
+)
 PAPER_ATTORNEY = an_lpa(attorneys=(attorney(channel=Channel.PAPER, email=None),))
 SOME_JOINTLY = HowAttorneysMakeDecisions.JOINTLY_FOR_SOME_SEVERALLY_FOR_OTHERS
 SPLIT = an_lpa(
