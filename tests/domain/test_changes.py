@@ -10,6 +10,7 @@ import pytest
 
 from app.domain.change import Accepted, Change
 from app.domain.changes import CHANGE_TYPES, EVENTS, REGISTRY
+from app.domain.changes.access import AttorneyAccessOnline, CertificateProviderAccessOnline
 from app.domain.changes.attorneys import AttorneyStatusGiven, ChangeAttorneys
 from app.domain.changes.correction import (
     AttorneyCorrection,
@@ -17,10 +18,9 @@ from app.domain.changes.correction import (
     CorrectRegisteredLpa,
     PersonCorrection,
 )
+from app.domain.changes.decisions import AttorneyDecisionGiven, RecordAttorneyDecisions
 from app.domain.changes.fee_reductions import DecideFeeReduction, RequestFeeReduction
 from app.domain.changes.identity import ConfirmIdentity
-from app.domain.changes.access import AttorneyAccessOnline, CertificateProviderAccessOnline
-from app.domain.changes.decisions import AttorneyDecisionGiven, RecordAttorneyDecisions
 from app.domain.changes.lifecycle import (
     AttorneyOptOut,
     CertificateProviderOptOut,
@@ -43,10 +43,10 @@ from app.domain.codes import ProblemCode as P
 from app.domain.enums import (
     AnomalyStatus,
     AttorneyStatus,
+    Channel,
     EvidenceDelivery,
     FeeDecisionOutcome,
     FeeType,
-    Channel,
     HowAttorneysMakeDecisions,
     IdentityActor,
     IdentityCheckType,
