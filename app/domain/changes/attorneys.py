@@ -10,13 +10,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ClassVar
 
-from .. import caps
 from ..change import Change, Outcome, refuse
 from ..codes import ProblemCode
 from ..enums import AppointmentType, AttorneyStatus
 from ..problems import Problem, pointer
 from ..records import ActorKey, Lpa
 from ..status import OPEN, require
+from .named import named_attorneys
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,38 +39,25 @@ class ChangeAttorneys(Change):
         if problems:
             return problems
         at = pointer("input", "changes")
-        if not self.changes:
-            return refuse(at, ProblemCode.REQUIRED)
-        if len(self.changes) > caps.ATTORNEY_CHANGES:
-            return refuse(at, ProblemCode.TOO_MANY)
+        named, problems = named_attorneys(lpa, [c.attorney for c in self.changes], "changes")
         changed = lpa
-        seen: set[object] = set()
-        for i, change in enumerate(self.changes):
-            found = lpa.attorney(change.attorney)
-            if found is None:
-                problems.append(Problem(pointer("input", "changes", i), ProblemCode.NOT_FOUND))
-            elif found.id in seen:
-                problems.append(Problem(pointer("input", "changes", i), ProblemCode.DUPLICATE))
-            elif found.opted_out_at is not None and change.status is not AttorneyStatus.REMOVED:
+        for i, found in named:
+            status = self.changes[i].status
+            if found.opted_out_at is not None and status is not AttorneyStatus.REMOVED:
                 # an attorney who opted out declined the role; no caseworker can hand it back
                 problems.append(Problem(pointer("input", "changes", i), ProblemCode.OPTED_OUT))
-            elif found.status is not change.status:
-                seen.add(found.id)
-                problem = _status_problem(found.status, change.status)
+            elif found.status is not status:
+                problem = _status_problem(found.status, status)
                 if problem is not None:
                     problems.append(Problem(pointer(*found.path, "status"), problem))
                     continue
+                replacement = found.appointment_type is AppointmentType.REPLACEMENT
                 stepped_in = (
-                    now
-                    if found.appointment_type is AppointmentType.REPLACEMENT
-                    and change.status is AttorneyStatus.ACTIVE
-                    else found.stepped_in_at
+                    now if replacement and status is AttorneyStatus.ACTIVE else found.stepped_in_at
                 )
                 changed = changed.with_actor(
-                    replace(found, status=change.status, stepped_in_at=stepped_in)
+                    replace(found, status=status, stepped_in_at=stepped_in)
                 )
-            else:
-                seen.add(found.id)
         if problems:
             return sorted(set(problems))
         if changed is lpa:

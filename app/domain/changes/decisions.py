@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ClassVar
 
-from .. import caps
 from ..change import Change, Outcome, refuse
 from ..codes import ProblemCode
 from ..enums import AppointmentType, HowAttorneysMakeDecisions
 from ..problems import Problem, pointer
 from ..records import ActorKey, Attorney, Lpa
 from ..status import OPEN, require
+from .named import named_attorneys
 
 _SOME_JOINTLY = HowAttorneysMakeDecisions.JOINTLY_FOR_SOME_SEVERALLY_FOR_OTHERS
 
@@ -40,24 +40,15 @@ class RecordAttorneyDecisions(Change):
         if problems:
             return problems
         at = pointer("input", "decisions")
-        if not self.decisions:
-            return refuse(at, ProblemCode.REQUIRED)
-        if len(self.decisions) > caps.ATTORNEY_CHANGES:
-            return refuse(at, ProblemCode.TOO_MANY)
+        keys = [d.attorney for d in self.decisions]
+        named, problems = named_attorneys(lpa, keys, "decisions")
         changed = lpa
-        seen: set[object] = set()
-        for i, decision in enumerate(self.decisions):
-            found = lpa.attorney(decision.attorney)
-            if found is None:
-                problems.append(Problem(pointer("input", "decisions", i), ProblemCode.NOT_FOUND))
-            elif found.id in seen:
-                problems.append(Problem(pointer("input", "decisions", i), ProblemCode.DUPLICATE))
-            elif not _mode_allows(lpa, found):
+        for i, found in named:
+            if not _mode_allows(lpa, found):
                 at_flag = pointer(*found.path, "cannot_make_joint_decisions")
                 problems.append(Problem(at_flag, ProblemCode.NOT_ALLOWED))
             else:
-                seen.add(found.id)
-                flag = decision.cannot_make_joint_decisions
+                flag = self.decisions[i].cannot_make_joint_decisions
                 changed = changed.with_actor(replace(found, cannot_make_joint_decisions=flag))
         if problems:
             return sorted(set(problems))

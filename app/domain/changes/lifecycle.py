@@ -97,14 +97,7 @@ class AttorneyOptOut(Change):
     attorney: ActorKey
 
     def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
-        found = lpa.attorney(self.attorney)
-        if found is None:
-            return refuse(pointer("input", "attorney"), ProblemCode.NOT_FOUND)
-        problems = _may_opt_out(lpa, found)
-        if problems:
-            return problems
-        removed = replace(found, opted_out_at=now, status=AttorneyStatus.REMOVED)
-        return self.accept(lpa.with_actor(removed))
+        return _remove(self, lpa, lpa.attorney(self.attorney), "attorney", now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +110,20 @@ class TrustCorporationOptOut(Change):
 
     def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
         found = lpa.trust_corporation(self.trust_corporation)
-        if found is None:
-            return refuse(pointer("input", "trust_corporation"), ProblemCode.NOT_FOUND)
-        problems = _may_opt_out(lpa, found)
-        if problems:
-            return problems
-        removed = replace(found, opted_out_at=now, status=AttorneyStatus.REMOVED)
-        return self.accept(lpa.with_actor(removed))
+        return _remove(self, lpa, found, "trust_corporation", now)
+
+
+def _remove(
+    change: Change, lpa: Lpa, found: Appointee | None, input_name: str, now: datetime
+) -> Outcome:
+    """An attorney or trust corporation opts out: removed from the LPA, if it may."""
+    if found is None:
+        return refuse(pointer("input", input_name), ProblemCode.NOT_FOUND)
+    problems = _may_opt_out(lpa, found)
+    if problems:
+        return problems
+    removed = replace(found, opted_out_at=now, status=AttorneyStatus.REMOVED)
+    return change.accept(lpa.with_actor(removed))
 
 
 def _may_opt_out(lpa: Lpa, actor: CertificateProvider | Appointee) -> list[Problem]:
