@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from app.domain.enums import (
     AppointmentType,
@@ -28,6 +30,23 @@ from app.domain.records import (
     TrustCorporation,
 )
 
+
+def _seeded_fees() -> list[tuple[str, int, str]]:
+    spec = importlib.util.spec_from_file_location("initial_schema", _INITIAL_SCHEMA)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fees: list[tuple[str, int, str]] = module.FEES
+    return fees
+
+
+_INITIAL_SCHEMA = (
+    Path(__file__).resolve().parents[2]
+    / "migrations"
+    / "versions"
+    / "20261123_7d1dec3422f2_initial_schema.py"
+)
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 TODAY = NOW.date()
 DONOR_SIGNED = datetime(2026, 1, 5, 10, tzinfo=UTC)
@@ -35,16 +54,7 @@ UID = "M-0000-0000-0000"
 # The fee table as the first migration seeds it: an LPA made on DONOR_SIGNED owes 9200.
 SCHEDULE = tuple(
     FeeRate(fee_type=FeeType(kind), amount_pence=pence, effective_from=date.fromisoformat(day))
-    for kind, pence, day in (
-        ("full", 8200, "2013-07-01"),
-        ("half", 4100, "2013-07-01"),
-        ("quarter", 2050, "2013-07-01"),
-        ("exemption", 0, "2013-07-01"),
-        ("hardship", 0, "2013-07-01"),
-        ("full", 9200, "2025-11-17"),
-        ("half", 4600, "2025-11-17"),
-        ("quarter", 2300, "2025-11-17"),
-    )
+    for kind, pence, day in _seeded_fees()
 )
 
 
