@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     Enum,
     Float,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -159,6 +161,11 @@ class Actor(Base):
     appointment_type: Mapped[AppointmentType | None] = mapped_column(vocabulary(AppointmentType))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # parity with the LPA store's updates: attorney decisions, a replacement stepping in
+    cannot_make_joint_decisions: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    stepped_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Address(Base):

@@ -7,7 +7,7 @@ signal the LPA now shows for the first time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -19,6 +19,7 @@ from app.domain.history import lpa_changes
 from app.domain.problems import Problem
 from app.domain.records import Actor, Lpa
 
+from .fees import fee_schedule
 from .history import record_change
 from .lpa_reads import case_rows, lpa_extras, people_of_one, visible_lpa
 from .lpa_store import (
@@ -57,7 +58,10 @@ class LpaRepository:
         lpa_id = row.id
         people = [p._mapping for p in await people_of_one(self.conn, lpa_id)]
         checks, signatories = await lpa_extras(self.conn, lpa_id)
-        case = await case_rows(self.conn, lpa_id) if with_case else None
+        case = None
+        if with_case:
+            schedule = tuple(await fee_schedule(self.conn))
+            case = replace(await case_rows(self.conn, lpa_id), fee_schedule=schedule)
         return lpa_of(row._mapping, people, checks, signatories, case)
 
     async def save(

@@ -52,6 +52,12 @@ class ProblemCode(StrEnum):
     DUPLICATE = auto()
     NO_RESTRICTIONS = auto()
     NOT_SHORTER = auto()
+    # updates, as the LPA store refuses them
+    IDENTITY_CHECKED = auto()
+    SIGNED_ONLINE = auto()
+    ALREADY_CONFIRMED = auto()
+    MORE_THAN_DUE = auto()
+    ALREADY_ONLINE = auto()
     # safeguarding anomalies
     CERTIFICATE_PROVIDER_SHARES_LAST_NAME = auto()
     CERTIFICATE_PROVIDER_SHARES_ADDRESS = auto()

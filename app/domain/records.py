@@ -102,6 +102,9 @@ class Appointee(Actor):
     status: AttorneyStatus
     signed_at: datetime | None = None
     opted_out_at: datetime | None = None
+    # parity with the LPA store's updates
+    contact_language_preference: Language | None = None
+    stepped_in_at: datetime | None = None  # a replacement made active: when it stepped in
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +117,7 @@ class Attorney(Appointee):
     last_name: str
     date_of_birth: date
     mobile: str | None = None
+    cannot_make_joint_decisions: bool = False  # parity: the store's attorney decisions
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,6 +129,7 @@ class TrustCorporation(Appointee):
     name: str
     company_number: str
     signatories: tuple[Signatory, ...] = ()
+    mobile: str | None = None  # parity: the store's trust corporation signing
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,6 +145,7 @@ class CertificateProvider(Actor):
     signed_at: datetime | None = None
     opted_out_at: datetime | None = None
     identity_checks: tuple[IdentityCheck, ...] = ()
+    contact_language_preference: Language | None = None  # parity: the store's signing
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -224,6 +230,7 @@ class CaseFile:
     fee_reduction_decisions: tuple[FeeReductionDecision, ...] = ()
     payments: tuple[Payment, ...] = ()
     anomalies: tuple[Anomaly, ...] = ()
+    fee_schedule: tuple[FeeRate, ...] = ()  # every row of the fee table, for the fee due
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -279,11 +286,11 @@ class Lpa:
         if self.authorised_signatory is not None:
             yield self.authorised_signatory
 
-    def attorney(self, position: int) -> Attorney | None:
-        return next((a for a in self.attorneys if a.position == position), None)
+    def attorney(self, key: ActorKey) -> Attorney | None:
+        return _find(self.attorneys, key)
 
-    def trust_corporation(self, position: int) -> TrustCorporation | None:
-        return next((t for t in self.trust_corporations if t.position == position), None)
+    def trust_corporation(self, key: ActorKey) -> TrustCorporation | None:
+        return _find(self.trust_corporations, key)
 
     def with_actor(self, actor: Actor) -> Lpa:
         """This LPA with `actor` in place of the actor of the same id."""
@@ -311,6 +318,37 @@ class Lpa:
 
 
 A = TypeVar("A", bound=Actor)
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRef:
+    """An actor of a list named by its position, its UUID, or both (then both must name the
+    same actor)."""
+
+    position: int | None = None
+    uid: uuid.UUID | None = None
+
+
+ActorKey = int | uuid.UUID | ActorRef
+
+
+def _find(actors: tuple[A, ...], key: ActorKey) -> A | None:
+    ref = key if isinstance(key, ActorRef) else None
+    if isinstance(key, int):
+        ref = ActorRef(position=key)
+    elif isinstance(key, uuid.UUID):
+        ref = ActorRef(uid=key)
+    if ref is None or (ref.position is None and ref.uid is None):
+        return None
+    return next(
+        (
+            a
+            for a in actors
+            if (ref.position is None or a.position == ref.position)
+            and (ref.uid is None or a.id == ref.uid)
+        ),
+        None,
+    )
 
 
 def _swap(actors: tuple[A, ...], new: A) -> tuple[A, ...]:

@@ -19,7 +19,8 @@ _CASEWORKER = {
     S.EXPIRED: frozenset({S.IN_PROGRESS, S.STATUTORY_WAITING_PERIOD, S.DO_NOT_REGISTER}),
     S.CANNOT_REGISTER: frozenset(set(S) - {S.REGISTERED, S.CANCELLED, S.CANNOT_REGISTER}),
 }
-WITHDRAWABLE = frozenset({S.IN_PROGRESS, S.STATUTORY_WAITING_PERIOD, S.DO_NOT_REGISTER})
+# As the LPA store: withdrawal is refused only once withdrawn, registered or cannot-register.
+WITHDRAWABLE = frozenset(set(S) - {S.WITHDRAWN, S.REGISTERED, S.CANNOT_REGISTER})
 # A change other than a post-registration correction may touch an LPA only in these states.
 OPEN = frozenset({S.IN_PROGRESS, S.STATUTORY_WAITING_PERIOD})
 

@@ -52,6 +52,7 @@ LIST_CAPS: dict[str, int] = {
     "trustCorporations": caps.TRUST_CORPORATIONS_GIVEN,
     "peopleToNotify": caps.PEOPLE_TO_NOTIFY_GIVEN,
     "signatories": caps.SIGNATORIES_GIVEN,
+    "decisions": caps.ATTORNEY_CHANGES,
     "changes": caps.ATTORNEY_CHANGES,
 }
 FALLBACK_STRING_CAP = caps.NAME  # fail closed for a string input nobody gave a cap

@@ -8,7 +8,7 @@ from .casework import query as records
 from .create_lpa import create_lpa
 from .donor_identity import donor_identity_matches
 from .lpa_status import lpa_status
-from .mutations import casework, correction, fees, identity, lifecycle, signing
+from .mutations import access, casework, correction, fees, identity, lifecycle, signing
 from .scalars import SCALAR_MAP
 
 
@@ -52,6 +52,12 @@ class Mutation:
     change_attorneys = strawberry.mutation(resolver=casework.change_attorneys)
     sever_restrictions = strawberry.mutation(resolver=casework.sever_restrictions)
     resolve_anomaly = strawberry.mutation(resolver=casework.resolve_anomaly)
+    trust_corporation_opt_out = strawberry.mutation(resolver=lifecycle.trust_corporation_opt_out)
+    record_attorney_decisions = strawberry.mutation(resolver=casework.record_attorney_decisions)
+    certificate_provider_access_online = strawberry.mutation(
+        resolver=access.certificate_provider_access_online
+    )
+    attorney_access_online = strawberry.mutation(resolver=access.attorney_access_online)
 
 
 def build_schema() -> strawberry.Schema:

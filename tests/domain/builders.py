@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from app.domain.enums import (
     AppointmentType,
     AttorneyStatus,
     Channel,
+    FeeType,
     Language,
     LpaStatus,
     LpaType,
@@ -19,16 +22,40 @@ from app.domain.history import lpa_changes
 from app.domain.records import (
     Address,
     Attorney,
+    CaseFile,
     CertificateProvider,
     Donor,
+    FeeRate,
     Lpa,
     TrustCorporation,
 )
 
+
+def _seeded_fees() -> list[tuple[str, int, str]]:
+    spec = importlib.util.spec_from_file_location("initial_schema", _INITIAL_SCHEMA)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fees: list[tuple[str, int, str]] = module.FEES
+    return fees
+
+
+_INITIAL_SCHEMA = (
+    Path(__file__).resolve().parents[2]
+    / "migrations"
+    / "versions"
+    / "20261123_7d1dec3422f2_initial_schema.py"
+)
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 TODAY = NOW.date()
 DONOR_SIGNED = datetime(2026, 1, 5, 10, tzinfo=UTC)
 UID = "M-0000-0000-0000"
+# The fee table as the first migration seeds it: an LPA made on DONOR_SIGNED owes 9200.
+SCHEDULE = tuple(
+    FeeRate(fee_type=FeeType(kind), amount_pence=pence, effective_from=date.fromisoformat(day))
+    for kind, pence, day in _seeded_fees()
+)
 
 
 def address(line1: str = "1 Road", postcode: str = "AB1 2CD") -> Address:
@@ -112,6 +139,7 @@ def an_lpa(**values: object) -> Lpa:
         witnessed_by_certificate_provider_at=DONOR_SIGNED,
         created_at=DONOR_SIGNED,
         updated_at=DONOR_SIGNED,
+        case=CaseFile(fee_schedule=SCHEDULE),
     )
     return replace(base, **values)  # type: ignore[arg-type]
 

@@ -10,6 +10,7 @@ import pytest
 
 from app.domain.change import Accepted, Change
 from app.domain.changes import CHANGE_TYPES, EVENTS, REGISTRY
+from app.domain.changes.access import AttorneyAccessOnline, CertificateProviderAccessOnline
 from app.domain.changes.attorneys import AttorneyStatusGiven, ChangeAttorneys
 from app.domain.changes.correction import (
     AttorneyCorrection,
@@ -17,6 +18,7 @@ from app.domain.changes.correction import (
     CorrectRegisteredLpa,
     PersonCorrection,
 )
+from app.domain.changes.decisions import AttorneyDecisionGiven, RecordAttorneyDecisions
 from app.domain.changes.fee_reductions import DecideFeeReduction, RequestFeeReduction
 from app.domain.changes.identity import ConfirmIdentity
 from app.domain.changes.lifecycle import (
@@ -25,6 +27,7 @@ from app.domain.changes.lifecycle import (
     ChangeStatus,
     Register,
     StartStatutoryWaitingPeriod,
+    TrustCorporationOptOut,
     Withdraw,
 )
 from app.domain.changes.payments import RecordPayment
@@ -40,9 +43,11 @@ from app.domain.codes import ProblemCode as P
 from app.domain.enums import (
     AnomalyStatus,
     AttorneyStatus,
+    Channel,
     EvidenceDelivery,
     FeeDecisionOutcome,
     FeeType,
+    HowAttorneysMakeDecisions,
     IdentityActor,
     IdentityCheckType,
     LpaStatus,
@@ -70,6 +75,16 @@ UNSIGNED = an_lpa(
 )
 WITH_TRUST = an_lpa(trust_corporations=(trust_corporation(),))
 TWO_ATTORNEYS = an_lpa(attorneys=(attorney(), attorney(1, status=AttorneyStatus.INACTIVE)))
+PAPER_PROVIDER = an_lpa(
+    certificate_provider=certificate_provider(channel=Channel.PAPER, email=None)
+)
+PAPER_ATTORNEY = an_lpa(attorneys=(attorney(channel=Channel.PAPER, email=None),))
+SOME_JOINTLY = HowAttorneysMakeDecisions.JOINTLY_FOR_SOME_SEVERALLY_FOR_OTHERS
+SPLIT = an_lpa(
+    attorneys=(attorney(), attorney(1)),
+    how_attorneys_make_decisions=SOME_JOINTLY,
+    how_attorneys_make_decisions_details="Jointly for the house.",
+)
 ANOMALY = Anomaly(source="/donor", code="UNDER_18", status=AnomalyStatus.DETECTED)
 REQUESTED = RequestFeeReduction(FeeType.HALF, EvidenceDelivery.UPLOAD)
 
@@ -186,7 +201,7 @@ CASES: list[tuple[str, Lpa, Change, str | list[Problem]]] = [
         AttorneyOptOut(0),
         problems(("/attorneys/0", P.ALREADY_OPTED_OUT)),
     ),
-    ("withdrawn in progress", an_lpa(), Withdraw(), "WITHDRAW"),
+    ("withdrawn in progress", an_lpa(), Withdraw(), "DONOR_WITHDRAW_LPA"),
     ("withdrawn once registered", REGISTERED, Withdraw(), problems(("/status", P.LPA_REGISTERED))),
     ("waiting period", an_lpa(), StartStatutoryWaitingPeriod(), "STATUTORY_WAITING_PERIOD"),
     (
@@ -199,7 +214,7 @@ CASES: list[tuple[str, Lpa, Change, str | list[Problem]]] = [
     ),
     ("register", WAITING, Register(), "REGISTER"),
     ("register in progress", an_lpa(), Register(), problems(("/status", P.NOT_ALLOWED_IN_STATUS))),
-    ("cancel a registered LPA", REGISTERED, ChangeStatus(LpaStatus.CANCELLED), "STATUS_CHANGE"),
+    ("cancel a registered LPA", REGISTERED, ChangeStatus(LpaStatus.CANCELLED), "OPG_STATUS_CHANGE"),
     (
         "cancel an LPA in progress",
         an_lpa(),
@@ -274,7 +289,7 @@ CASES: list[tuple[str, Lpa, Change, str | list[Problem]]] = [
         "sever restrictions",
         an_lpa(restrictions_and_conditions="Do not sell the house. Ever."),
         SeverRestrictions("Do not sell the house."),
-        "SEVER_RESTRICTIONS",
+        "SEVER_RESTRICTIONS_AND_CONDITIONS",
     ),
     (
         "severance that adds text",
@@ -332,8 +347,8 @@ CASES: list[tuple[str, Lpa, Change, str | list[Problem]]] = [
         problems(("/attorneys/0/email", P.REQUIRED)),
     ),
     (
-        "correct a registered LPA",
-        REGISTERED,
+        "correct a registered paper LPA",
+        replace(REGISTERED, channel=Channel.PAPER),
         CorrectRegisteredLpa(dates=(("signed_at", EARLIER),)),
         "POST_REGISTRATION_CORRECTION",
     ),
@@ -342,6 +357,61 @@ CASES: list[tuple[str, Lpa, Change, str | list[Problem]]] = [
         an_lpa(),
         CorrectRegisteredLpa(dates=(("signed_at", EARLIER),)),
         problems(("/status", P.NOT_ALLOWED_IN_STATUS)),
+    ),
+    # new change types, as the LPA store has them
+    (
+        "a trust corporation opts out",
+        WITH_TRUST,
+        TrustCorporationOptOut(0),
+        "TRUST_CORPORATION_OPT_OUT",
+    ),
+    (
+        "a trust corporation opts out after signing",
+        an_lpa(trust_corporations=(trust_corporation(signed_at=LATER),)),
+        TrustCorporationOptOut(0),
+        problems(("/trustCorporations/0/signedAt", P.ALREADY_SIGNED)),
+    ),
+    (
+        "no such trust corporation",
+        WITH_TRUST,
+        TrustCorporationOptOut(1),
+        problems(("/input/trustCorporation", P.NOT_FOUND)),
+    ),
+    (
+        "attorney decisions where some act jointly",
+        SPLIT,
+        RecordAttorneyDecisions((AttorneyDecisionGiven(1, True),)),
+        "ATTORNEY_DECISIONS",
+    ),
+    (
+        "attorney decisions where all act jointly",
+        an_lpa(),
+        RecordAttorneyDecisions((AttorneyDecisionGiven(0, True),)),
+        problems(("/attorneys/0/cannotMakeJointDecisions", P.NOT_ALLOWED)),
+    ),
+    (
+        "a paper certificate provider moves online",
+        PAPER_PROVIDER,
+        CertificateProviderAccessOnline("cal@example.com"),
+        "PAPER_CERTIFICATE_PROVIDER_ACCESS_ONLINE",
+    ),
+    (
+        "an online certificate provider moves online",
+        an_lpa(),
+        CertificateProviderAccessOnline("cal@example.com"),
+        problems(("/certificateProvider/channel", P.ALREADY_ONLINE)),
+    ),
+    (
+        "a paper attorney moves online",
+        PAPER_ATTORNEY,
+        AttorneyAccessOnline(0, "amy@example.com"),
+        "PAPER_ATTORNEY_ACCESS_ONLINE",
+    ),
+    (
+        "a paper attorney moves online without an email",
+        PAPER_ATTORNEY,
+        AttorneyAccessOnline(0, " "),
+        problems(("/input/email", P.REQUIRED)),
     ),
     (
         "a pre-registration correction once registered",

@@ -31,7 +31,7 @@ async def test_an_accepted_change_saves_the_lpa_once_at_the_next_version() -> No
     repository = FakeRepository({UID: an_lpa()})
     assert await run(repository) == Verdict(accepted=True, uid=UID, version=2)
     assert repository.lpas[UID].status is LpaStatus.WITHDRAWN
-    assert repository.history == [(UID, 2, "WITHDRAW")]
+    assert repository.history == [(UID, 2, "DONOR_WITHDRAW_LPA")]
 
 
 async def test_an_lpa_the_caller_may_not_see_is_not_found() -> None:

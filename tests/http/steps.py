@@ -29,7 +29,19 @@ INPUT_TYPES = {
     "changeAttorneys": "ChangeAttorneysInput",
     "severRestrictions": "SeverRestrictionsInput",
     "resolveAnomaly": "ResolveAnomalyInput",
+    "signTrustCorporation": "SignTrustCorporationInput",
+    "confirmIdentity": "ConfirmIdentityInput",
+    "recordPayment": "RecordPaymentInput",
+    "trustCorporationOptOut": "TrustCorporationOptOutInput",
+    "recordAttorneyDecisions": "RecordAttorneyDecisionsInput",
+    "certificateProviderAccessOnline": "CertificateProviderAccessOnlineInput",
+    "attorneyAccessOnline": "AttorneyAccessOnlineInput",
 }
+PEOPLE = """query People($uid: LpaUid!) { lpa(uid: $uid) {
+  attorneys { uid status channel email cannotMakeJointDecisions steppedInAt }
+  trustCorporations { uid status }
+  certificateProvider { channel email }
+} }"""
 SIGNED = "2026-01-06T10:00:00Z"  # a day after the donor signed in online_lpa()
 TABLES = (Lpa, Change, OutboxEvent, Anomaly, IdempotencyRecord)
 
@@ -115,6 +127,18 @@ class Case:
 
     async def sirius(self, operation: str, input: dict[str, Any] | None = None) -> dict[str, Any]:
         return await self.send(SIRIUS, operation, input)
+
+    async def people(self) -> dict[str, Any]:
+        """The LPA's people as case management reads them."""
+        response = await self.gql(SIRIUS, PEOPLE, {"uid": self.uid})
+        lpa: dict[str, Any] = response.json()["data"]["lpa"]
+        return lpa
+
+    async def attorney_uids(self) -> list[str]:
+        return [a["uid"] for a in (await self.people())["attorneys"]]
+
+    async def attorney_statuses(self) -> list[str]:
+        return [a["status"].lower() for a in (await self.people())["attorneys"]]
 
     async def sign_all(self, attorneys: int = 1) -> None:
         results = [

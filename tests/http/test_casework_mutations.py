@@ -3,6 +3,7 @@ with its allowed call and its denied twin, its rules, limits, conflicts and retr
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -67,23 +68,44 @@ async def test_an_unknown_attorney_position_is_not_found(gql: Any) -> None:
     case = await Case.create(gql, attorneys_lpa())
 
     assert await case.sirius(
-        "changeAttorneys", statuses((1, "INACTIVE"), (2, "INACTIVE"))
+        "changeAttorneys", statuses((1, "REMOVED"), (2, "REMOVED"))
     ) == refused(case, ("/input/changes/1", "NOT_FOUND"))
-    assert await case.sirius("changeAttorneys", statuses((1, "INACTIVE"))) == accepted(case)
+    assert await case.sirius("changeAttorneys", statuses((1, "REMOVED"))) == accepted(case)
 
 
 async def test_an_attorney_changed_twice_at_once_is_refused(gql: Any) -> None:
     case = await Case.create(gql, attorneys_lpa())
 
     assert await case.sirius(
-        "changeAttorneys", statuses((1, "INACTIVE"), (1, "REMOVED"))
+        "changeAttorneys", statuses((1, "REMOVED"), (1, "REMOVED"))
     ) == refused(case, ("/input/changes/1", "DUPLICATE"))
 
 
-@pytest.mark.parametrize("status", ["INACTIVE", "REMOVED"])
+async def test_an_attorney_named_by_uid_is_the_one_at_that_position(gql: Any) -> None:
+    case = await Case.create(gql, attorneys_lpa())
+    wrong = {"changes": [{"attorney": 0, "attorneyUid": str(uuid.uuid4()), "status": "REMOVED"}]}
+    assert await case.sirius("changeAttorneys", wrong) == refused(
+        case, ("/input/changes/0", "NOT_FOUND")
+    )
+    uid = (await case.attorney_uids())[1]
+    named = {"changes": [{"attorneyUid": uid, "status": "REMOVED"}]}
+    assert await case.sirius("changeAttorneys", named) == accepted(case)
+    assert (await case.attorney_statuses())[1] == "removed"
+
+
+async def test_an_active_attorney_is_never_made_inactive(gql: Any) -> None:
+    case = await Case.create(gql, attorneys_lpa())
+
+    assert await case.sirius("changeAttorneys", statuses((1, "INACTIVE"))) == refused(
+        case, ("/attorneys/1/status", "INVALID_STATUS_CHANGE")
+    )
+    assert await case.sirius("changeAttorneys", statuses((1, "REMOVED"))) == accepted(case)
+
+
 async def test_no_change_may_leave_the_lpa_without_an_active_attorney(
-    gql: Any, app: Starlette, status: str
+    gql: Any, app: Starlette
 ) -> None:
+    status = "REMOVED"
     case = await Case.create(gql, attorneys_lpa())
     before = await counts(app)
 
@@ -120,10 +142,15 @@ async def test_a_replacement_attorney_can_be_made_active(gql: Any, app: Starlett
         "changeAttorneys", statuses((0, "REMOVED"), (1, "ACTIVE"))
     ) == accepted(case)
     change, _ = await last_change(app, case.uid)
-    assert sorted(change.fields, key=lambda f: f["field"]) == [
+    fields = sorted(change.fields, key=lambda f: f["field"])
+    assert fields[:2] == [
         {"field": "/attorneys/0/status", "old": "active", "new": "removed"},
         {"field": "/attorneys/1/status", "old": "inactive", "new": "active"},
     ]
+    # the replacement has stepped in, and when is recorded
+    [stepped_in] = fields[2:]
+    assert (stepped_in["field"], stepped_in["old"]) == ("/attorneys/1/steppedInAt", None)
+    assert stepped_in["new"] is not None
 
 
 async def test_an_attorney_who_opted_out_cannot_be_brought_back(gql: Any) -> None:
@@ -136,11 +163,14 @@ async def test_an_attorney_who_opted_out_cannot_be_brought_back(gql: Any) -> Non
         )
 
 
-async def test_a_caseworker_can_reinstate_an_attorney_they_removed(gql: Any) -> None:
+async def test_a_removed_attorney_stays_removed(gql: Any) -> None:
     case = await Case.create(gql, attorneys_lpa())
     assert await case.sirius("changeAttorneys", statuses((1, "REMOVED"))) == accepted(case)
 
-    assert await case.sirius("changeAttorneys", statuses((1, "ACTIVE"))) == accepted(case)
+    for status in ("ACTIVE", "INACTIVE"):
+        assert await case.sirius("changeAttorneys", statuses((1, status))) == refused(
+            case, ("/attorneys/1/status", "REMOVED")
+        )
 
 
 async def test_changes_that_change_nothing_are_refused(gql: Any) -> None:
@@ -161,7 +191,7 @@ async def test_at_most_ten_changes_at_once(
     gql: Any, app: Starlette, entries: int, verdict: bool
 ) -> None:
     case = await Case.create(gql, attorneys_lpa(11))
-    changes = statuses(*((i, "INACTIVE") for i in range(1, entries + 1)))
+    changes = statuses(*((i, "REMOVED") for i in range(1, entries + 1)))
     before = await counts(app)
 
     if verdict:
@@ -212,7 +242,7 @@ async def test_severance_keeps_the_text_left_and_records_what_went(
     assert change.fields == [
         {"field": "/restrictionsAndConditions", "old": RESTRICTIONS, "new": SEVERED}
     ]
-    assert (change.author, event.change_type) == (SIRIUS_SUB, "SEVER_RESTRICTIONS")
+    assert (change.author, event.change_type) == (SIRIUS_SUB, "SEVER_RESTRICTIONS_AND_CONDITIONS")
 
 
 @pytest.mark.parametrize("left", ["", "   "])
@@ -358,7 +388,7 @@ async def test_anomalies_are_resolved_in_any_status(gql: Any, status: str) -> No
 # --- every caseworker change ---------------------------------------------------------------
 
 CHANGES: dict[str, dict[str, Any]] = {
-    "changeAttorneys": statuses((1, "INACTIVE")),
+    "changeAttorneys": statuses((1, "REMOVED")),
     "severRestrictions": {"restrictionsAndConditions": SEVERED},
     "resolveAnomaly": {"source": SHARED_NAME[0], "code": SHARED_NAME[1]},
 }

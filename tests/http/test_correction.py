@@ -325,9 +325,14 @@ async def test_a_registered_lpa_takes_a_post_registration_correction(
         {"field": "/attorneys/0/mobile", "old": None, "new": "07"},
         {"field": "/donor/lastName", "old": "Donor", "new": "Donnor"},
     ]
-    broken = {"donor": {"dateOfBirth": "2012-01-01"}}
+    broken = {"attorneys": [{"attorney": 0, "dateOfBirth": "2012-01-01"}]}
     assert await case.sirius("correctRegisteredLpa", broken) == refused(
-        case, ("/donor/dateOfBirth", "UNDER_18")
+        case, ("/attorneys/0/dateOfBirth", "UNDER_18")
+    )
+    # the donor's date of birth is fixed once the LPA is registered
+    fixed = {"donor": {"dateOfBirth": "1950-01-02"}}
+    assert await case.sirius("correctRegisteredLpa", fixed) == refused(
+        case, ("/donor/dateOfBirth", "LPA_REGISTERED")
     )
 
 

@@ -167,7 +167,7 @@ async def test_each_allowed_status_change_is_accepted(
     assert new.name == target
     change, event = await last_change(app, case.uid)
     assert change.fields == [{"field": "/status", "old": old.value, "new": new.value}]
-    assert (change.author, event.change_type) == (SIRIUS_SUB, "STATUS_CHANGE")
+    assert (change.author, event.change_type) == (SIRIUS_SUB, "OPG_STATUS_CHANGE")
 
 
 @pytest.mark.parametrize(("current", "target"), DISALLOWED)

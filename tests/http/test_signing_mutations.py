@@ -60,7 +60,7 @@ ALLOWED = [
     (SIGN_ATTORNEY, {"attorney": 0, "signedAt": AFTER_DONOR}, "ATTORNEY_SIGN"),
     (CERTIFICATE_PROVIDER_OPT_OUT, None, "CERTIFICATE_PROVIDER_OPT_OUT"),
     (ATTORNEY_OPT_OUT, {"attorney": 0}, "ATTORNEY_OPT_OUT"),
-    (WITHDRAW_LPA, None, "WITHDRAW"),
+    (WITHDRAW_LPA, None, "DONOR_WITHDRAW_LPA"),
 ]
 IDS = [update.name for update, _, _ in ALLOWED]
 

@@ -92,7 +92,7 @@ STEPS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "ATTORNEY_SIGN",
         {"attorney": 1, "at": OTHERS_SIGNED},
     ),
-    "withdrawLpa": (WITHDRAW, "withdrawLpa", "WITHDRAW", {}),
+    "withdrawLpa": (WITHDRAW, "withdrawLpa", "DONOR_WITHDRAW_LPA", {}),
 }
 SIGNING_ORDER = ("signCertificateProvider", "signAttorney0", "signAttorney1")
 

@@ -8,8 +8,10 @@ event name (`app.domain.change.Change`). `REGISTRY` maps each GraphQL mutation t
 from __future__ import annotations
 
 from ..change import Change
+from .access import AttorneyAccessOnline, CertificateProviderAccessOnline
 from .attorneys import ChangeAttorneys
 from .correction import CorrectLpa, CorrectRegisteredLpa
+from .decisions import RecordAttorneyDecisions
 from .fee_reductions import DecideFeeReduction, RequestFeeReduction
 from .identity import EVENTS as IDENTITY_EVENTS
 from .identity import ConfirmIdentity
@@ -19,6 +21,7 @@ from .lifecycle import (
     ChangeStatus,
     Register,
     StartStatutoryWaitingPeriod,
+    TrustCorporationOptOut,
     Withdraw,
 )
 from .payments import RecordPayment
@@ -45,6 +48,10 @@ CHANGE_TYPES: tuple[type[Change], ...] = (
     ChangeAttorneys,
     SeverRestrictions,
     ResolveAnomaly,
+    TrustCorporationOptOut,
+    RecordAttorneyDecisions,
+    CertificateProviderAccessOnline,
+    AttorneyAccessOnline,
 )
 REGISTRY: dict[str, type[Change]] = {change.operation: change for change in CHANGE_TYPES}
 # ConfirmIdentity records whose identity in its event; every other type its own `event`.

@@ -1,8 +1,11 @@
 """Corrections by a caseworker: the names, dates of birth, contact details and addresses of the
-donor, the certificate provider and attorneys, and the LPA's signing dates.
+donor, the certificate provider and attorneys, and the signing dates.
 
 Before registration this is a correction; once registered, a post-registration correction,
-the one change a registered LPA takes.
+the one change a registered LPA takes. As in the LPA store, the donor's date of birth is fixed
+once their identity is checked and once the LPA is registered, and an online LPA's signing
+dates (the donor's, the certificate provider's, an attorney's, a trust corporation's) are
+what the signers did online: no correction moves them.
 """
 
 from __future__ import annotations
@@ -13,13 +16,11 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from .. import caps
-from ..assemble import as_draft
-from ..change import Change, Outcome, in_future, refuse
+from ..change import Change, Outcome, in_future, introduced, refuse
 from ..codes import ProblemCode
-from ..enums import LpaStatus
+from ..enums import Channel, LpaStatus
 from ..problems import Problem, pointer
-from ..records import Actor, Address, Lpa
-from ..rules import validate_draft
+from ..records import Actor, ActorKey, Address, Appointee, CertificateProvider, Lpa
 from ..status import OPEN, require
 
 REGISTERED = frozenset({LpaStatus.REGISTERED})
@@ -56,7 +57,13 @@ class PersonCorrection:
 
 @dataclass(frozen=True, slots=True)
 class AttorneyCorrection:
-    attorney: int
+    attorney: ActorKey
+    given: tuple[tuple[str, Value], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrustCorporationCorrection:
+    trust_corporation: ActorKey
     given: tuple[tuple[str, Value], ...]
 
 
@@ -76,6 +83,7 @@ class CorrectLpa(Change):
     certificate_provider: PersonCorrection | None = None
     attorneys: tuple[AttorneyCorrection, ...] = ()
     dates: tuple[tuple[str, datetime | None], ...] = ()  # the LPA's dates given, by name
+    trust_corporations: tuple[TrustCorporationCorrection, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = {name for name, _ in self.dates} - LPA_DATES
@@ -88,7 +96,7 @@ class CorrectLpa(Change):
             return problems
         targets, problems = self._targets(lpa)
         for at, _person, given in targets:
-            problems.extend(_person_problems(at, given))
+            problems.extend(_person_problems(at, given, now))
         problems.extend(_date_problems(self.dates, now))
         if problems:
             return sorted(set(problems))
@@ -99,28 +107,36 @@ class CorrectLpa(Change):
             corrected = corrected.with_actor(replace(person, **values))
         if corrected == lpa:
             return refuse(pointer("input"), ProblemCode.NOTHING_TO_CHANGE)
-        return _introduced(lpa, corrected, now) or self.accept(corrected)
+        fixed = _fixed_problems(lpa, corrected)
+        return fixed or introduced(lpa, corrected, now) or self.accept(corrected)
 
     def _targets(self, lpa: Lpa) -> tuple[list[Target], list[Problem]]:
         targets: list[Target] = []
         problems: list[Problem] = []
-        for group, person, given in (
+        for group, person, correction in (
             ("donor", lpa.donor, self.donor),
             ("certificate_provider", lpa.certificate_provider, self.certificate_provider),
         ):
-            if given is not None and given.given:
-                targets.append((pointer("input", group), person, given.given))
-        seen: set[int] = set()
-        for i, entry in enumerate(self.attorneys):
-            at = pointer("input", "attorneys", i)
-            found = lpa.attorney(entry.attorney)
+            if correction is not None and correction.given:
+                targets.append((pointer("input", group), person, correction.given))
+        listed: list[tuple[str, int, Actor | None, tuple[tuple[str, Value], ...]]] = [
+            ("attorneys", i, lpa.attorney(a.attorney), a.given)
+            for i, a in enumerate(self.attorneys)
+        ]
+        listed += [
+            ("trust_corporations", i, lpa.trust_corporation(t.trust_corporation), t.given)
+            for i, t in enumerate(self.trust_corporations)
+        ]
+        seen: set[object] = set()
+        for group, i, found, given in listed:
+            at = pointer("input", group, i)
             if found is None:
                 problems.append(Problem(at, ProblemCode.NOT_FOUND))
-            elif entry.attorney in seen:
+            elif found.id in seen:
                 problems.append(Problem(at, ProblemCode.DUPLICATE))
             else:
-                seen.add(entry.attorney)
-                targets.append((at, found, entry.given))
+                seen.add(found.id)
+                targets.append((at, found, given))
         return targets, problems
 
 
@@ -142,18 +158,53 @@ LPA_DATES = frozenset(
 )
 
 
-def _person_problems(at: str, given: tuple[tuple[str, Value], ...]) -> Iterator[Problem]:
+def _person_problems(
+    at: str, given: tuple[tuple[str, Value], ...], now: datetime
+) -> Iterator[Problem]:
     for name, value in given:
         if name == "address":
-            yield from _address_problems(at, value if isinstance(value, Address) else None)
+            yield from address_problems(at, value if isinstance(value, Address) else None)
         elif value is None or (isinstance(value, str) and not value.strip()):
             if name in _REQUIRED:
                 yield Problem(at + pointer(name), ProblemCode.REQUIRED)
         elif isinstance(value, str) and len(value) > _WIDTHS[name]:
             yield Problem(at + pointer(name), ProblemCode.TOO_LONG)
+        elif isinstance(value, datetime) and in_future(value, now):
+            yield Problem(at + pointer(name), ProblemCode.DATE_IN_FUTURE)
 
 
-def _address_problems(at: str, address: Address | None) -> Iterator[Problem]:
+def _fixed_problems(before: Lpa, after: Lpa) -> list[Problem]:
+    """What no correction may move: the donor's date of birth once their identity is checked
+    or the LPA registered; any signing date of an online LPA. Pointers name the LPA's field,
+    as the LPA store's do."""
+    problems: list[Problem] = []
+    if after.donor.date_of_birth != before.donor.date_of_birth:
+        at = pointer("donor", "date_of_birth")
+        if before.status is LpaStatus.REGISTERED:
+            problems.append(Problem(at, ProblemCode.LPA_REGISTERED))
+        elif before.donor.identity_checks:
+            problems.append(Problem(at, ProblemCode.IDENTITY_CHECKED))
+    if before.channel is Channel.ONLINE:
+        if after.signed_at != before.signed_at:
+            problems.append(Problem(pointer("signed_at"), ProblemCode.SIGNED_ONLINE))
+        old_signers: list[CertificateProvider | Appointee] = [
+            before.certificate_provider,
+            *before.appointees,
+        ]
+        new_signers: list[CertificateProvider | Appointee] = [
+            after.certificate_provider,
+            *after.appointees,
+        ]
+        signers = zip(old_signers, new_signers, strict=True)
+        problems += [
+            Problem(pointer(*old.path, "signed_at"), ProblemCode.SIGNED_ONLINE)
+            for old, new in signers
+            if new.signed_at != old.signed_at
+        ]
+    return problems
+
+
+def address_problems(at: str, address: Address | None) -> Iterator[Problem]:
     if address is None:
         yield Problem(at + pointer("address"), ProblemCode.REQUIRED)
         return
@@ -173,9 +224,3 @@ def _date_problems(
             yield Problem(pointer("input", name), ProblemCode.REQUIRED)
         elif value is not None and in_future(value, now):
             yield Problem(pointer("input", name), ProblemCode.DATE_IN_FUTURE)
-
-
-def _introduced(before: Lpa, after: Lpa, now: datetime) -> list[Problem]:
-    today = now.date()
-    known = set(validate_draft(as_draft(before), today))
-    return [p for p in validate_draft(as_draft(after), today) if p not in known]

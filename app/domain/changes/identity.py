@@ -1,4 +1,7 @@
-"""Identity confirmed: the donor's or the certificate provider's identity was checked."""
+"""Identity confirmed: the donor's or the certificate provider's identity was checked, once.
+
+A second confirmation is refused, as the LPA store refuses it: the check on record stands.
+"""
 
 from __future__ import annotations
 
@@ -34,9 +37,12 @@ class ConfirmIdentity(Change):
         problems = require(lpa.status, OPEN)
         if in_future(self.checked_at, now):
             problems.append(Problem(pointer("input", "checked_at"), ProblemCode.DATE_IN_FUTURE))
+        person = lpa.donor if self.actor is IdentityActor.DONOR else lpa.certificate_provider
+        if person.identity_checks:
+            at = pointer(*person.path, "identity_check")
+            problems.append(Problem(at, ProblemCode.ALREADY_CONFIRMED))
         if problems:
             return sorted(set(problems))
         check = IdentityCheck(type=self.type, checked_at=self.checked_at)
-        person = lpa.donor if self.actor is IdentityActor.DONOR else lpa.certificate_provider
         checked = replace(person, identity_checks=(*person.identity_checks, check))
         return Accepted(EVENTS[self.actor], lpa.with_actor(checked))

@@ -12,7 +12,7 @@ from ..codes import ProblemCode
 from ..enums import AttorneyStatus, LpaStatus
 from ..problems import Problem, pointer
 from ..readiness import registration_problems
-from ..records import Attorney, CertificateProvider, Lpa
+from ..records import ActorKey, Appointee, CertificateProvider, Lpa
 from ..status import OPEN, WITHDRAWABLE, caseworker_may_set, require
 
 S = LpaStatus
@@ -51,7 +51,7 @@ class Register(Change):
 @dataclass(frozen=True, slots=True)
 class Withdraw(Change):
     operation: ClassVar[str] = "withdrawLpa"
-    event: ClassVar[str] = "WITHDRAW"
+    event: ClassVar[str] = "DONOR_WITHDRAW_LPA"
 
     def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
         problems = require(lpa.status, WITHDRAWABLE)
@@ -63,7 +63,7 @@ class Withdraw(Change):
 @dataclass(frozen=True, slots=True)
 class ChangeStatus(Change):
     operation: ClassVar[str] = "changeStatus"
-    event: ClassVar[str] = "STATUS_CHANGE"
+    event: ClassVar[str] = "OPG_STATUS_CHANGE"
     status: LpaStatus
 
     def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
@@ -94,22 +94,42 @@ class AttorneyOptOut(Change):
 
     operation: ClassVar[str] = "attorneyOptOut"
     event: ClassVar[str] = "ATTORNEY_OPT_OUT"
-    attorney: int
+    attorney: ActorKey
 
     def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
-        found = lpa.attorney(self.attorney)
-        if found is None:
-            return refuse(pointer("input", "attorney"), ProblemCode.NOT_FOUND)
-        problems = _may_opt_out(lpa, found)
-        if problems:
-            return problems
-        removed = replace(found, opted_out_at=now, status=AttorneyStatus.REMOVED)
-        return self.accept(lpa.with_actor(removed))
+        return _remove(self, lpa, lpa.attorney(self.attorney), "attorney", now)
 
 
-def _may_opt_out(lpa: Lpa, actor: CertificateProvider | Attorney) -> list[Problem]:
+@dataclass(frozen=True, slots=True)
+class TrustCorporationOptOut(Change):
+    """Only before its signatories sign; the trust corporation is removed from the LPA."""
+
+    operation: ClassVar[str] = "trustCorporationOptOut"
+    event: ClassVar[str] = "TRUST_CORPORATION_OPT_OUT"
+    trust_corporation: ActorKey
+
+    def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:
+        found = lpa.trust_corporation(self.trust_corporation)
+        return _remove(self, lpa, found, "trust_corporation", now)
+
+
+def _remove(
+    change: Change, lpa: Lpa, found: Appointee | None, input_name: str, now: datetime
+) -> Outcome:
+    """An attorney or trust corporation opts out: removed from the LPA, if it may."""
+    if found is None:
+        return refuse(pointer("input", input_name), ProblemCode.NOT_FOUND)
+    problems = _may_opt_out(lpa, found)
+    if problems:
+        return problems
+    removed = replace(found, opted_out_at=now, status=AttorneyStatus.REMOVED)
+    return change.accept(lpa.with_actor(removed))
+
+
+def _may_opt_out(lpa: Lpa, actor: CertificateProvider | Appointee) -> list[Problem]:
     problems = require(lpa.status, OPEN)
-    if actor.signed_at is not None:
+    signatories = getattr(actor, "signatories", ())
+    if actor.signed_at is not None or any(s.signed_at is not None for s in signatories):
         problems.append(Problem(pointer(*actor.path, "signed_at"), ProblemCode.ALREADY_SIGNED))
     if actor.opted_out_at is not None:
         problems.append(Problem(pointer(*actor.path), ProblemCode.ALREADY_OPTED_OUT))

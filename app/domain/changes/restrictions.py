@@ -22,7 +22,7 @@ class SeverRestrictions(Change):
     """
 
     operation: ClassVar[str] = "severRestrictions"
-    event: ClassVar[str] = "SEVER_RESTRICTIONS"
+    event: ClassVar[str] = "SEVER_RESTRICTIONS_AND_CONDITIONS"
     remaining: str
 
     def decide(self, lpa: Lpa, now: datetime, actor: str) -> Outcome:

@@ -81,6 +81,12 @@ class Attorney:
     appointment_type: AppointmentType | None
     signed_at: datetime | None
     address: Address | None
+    # parity with the LPA store's updates
+    contact_language_preference: Language | None = None
+    cannot_make_joint_decisions: bool = False
+    stepped_in_at: datetime | None = strawberry.field(
+        default=None, description="When a replacement attorney made active stepped in."
+    )
 
 
 @strawberry.type
@@ -102,6 +108,9 @@ class TrustCorporation:
     appointment_type: AppointmentType | None
     signed_at: datetime | None
     address: Address | None
+    mobile: str | None = None
+    contact_language_preference: Language | None = None
+    stepped_in_at: datetime | None = None
 
     @strawberry.field
     async def signatories(self, info: Info) -> list[Signatory]:
@@ -128,6 +137,7 @@ class CertificateProvider:
     signed_at: datetime | None
     opted_out_at: datetime | None
     address: Address | None
+    contact_language_preference: Language | None = None
 
     @strawberry.field
     async def identity_checks(self, info: Info) -> list[IdentityCheck]:

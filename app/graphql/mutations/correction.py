@@ -4,6 +4,7 @@ given as null clears it, where the LPA may be without it."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from app.domain.changes.correction import (
     CorrectLpa,
     CorrectRegisteredLpa,
     PersonCorrection,
+    TrustCorporationCorrection,
     Value,
 )
 from app.domain.records import Address
@@ -25,9 +27,11 @@ from ..inputs import AddressInput
 from ..results import MutationResult
 from ..scalars import LpaUid
 from ..update import run_change
+from .actors import POSITION, UUID_OF, actor_ref
 
 Info = strawberry.Info[RequestContext, None]
 _WHOLE = "Replaces the stored address as a whole."
+_PAPER_ONLY = "Paper LPAs only: an online LPA's signing dates are never corrected."
 
 
 @strawberry.input
@@ -47,17 +51,27 @@ class CertificateProviderCorrectionInput:
     email: str | None = UNSET
     phone: str | None = UNSET
     address: AddressInput | None = strawberry.field(default=UNSET, description=_WHOLE)
+    signed_at: datetime | None = strawberry.field(default=UNSET, description=_PAPER_ONLY)
 
 
 @strawberry.input
 class AttorneyCorrectionInput:
-    attorney: int = strawberry.field(description="Position of the attorney, from 0.")
+    attorney: int | None = strawberry.field(default=None, description=POSITION)
     first_names: str | None = UNSET
     last_name: str | None = UNSET
     date_of_birth: date | None = UNSET
     email: str | None = UNSET
     mobile: str | None = UNSET
     address: AddressInput | None = strawberry.field(default=UNSET, description=_WHOLE)
+    attorney_uid: uuid.UUID | None = strawberry.field(default=None, description=UUID_OF)
+    signed_at: datetime | None = strawberry.field(default=UNSET, description=_PAPER_ONLY)
+
+
+@strawberry.input
+class TrustCorporationCorrectionInput:
+    trust_corporation: int | None = strawberry.field(default=None, description=POSITION)
+    trust_corporation_uid: uuid.UUID | None = strawberry.field(default=None, description=UUID_OF)
+    signed_at: datetime | None = strawberry.field(default=UNSET, description=_PAPER_ONLY)
 
 
 @strawberry.input(
@@ -72,6 +86,7 @@ class CorrectionInput:
     witnessed_by_certificate_provider_at: datetime | None = UNSET
     witnessed_by_independent_witness_at: datetime | None = UNSET
     certificate_provider_not_related_confirmed_at: datetime | None = UNSET
+    trust_corporations: list[TrustCorporationCorrectionInput] | None = UNSET
 
 
 async def correct_lpa(
@@ -94,17 +109,30 @@ def _given(input: CorrectionInput) -> dict[str, Any]:
         input
     )  # leaves out every field not given (UNSET), at any depth
     attorneys = given.get("attorneys") or ()
+    trusts = given.get("trust_corporations") or ()
     return {
         "donor": _person(given.get("donor")),
         "certificate_provider": _person(given.get("certificate_provider")),
         "attorneys": tuple(
-            AttorneyCorrection(
-                a["attorney"], _values({k: v for k, v in a.items() if k != "attorney"})
+            AttorneyCorrection(_ref(a, "attorney"), _values(_own(a, "attorney"))) for a in attorneys
+        ),
+        "trust_corporations": tuple(
+            TrustCorporationCorrection(
+                _ref(t, "trust_corporation"), _values(_own(t, "trust_corporation"))
             )
-            for a in attorneys
+            for t in trusts
         ),
         "dates": tuple((name, given[name]) for name in sorted(LPA_DATES) if name in given),
     }
+
+
+def _ref(given: dict[str, Any], kind: str) -> Any:
+    return actor_ref(given.get(kind), given.get(f"{kind}_uid"))
+
+
+def _own(given: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The values corrected: what is given but the names of the actor."""
+    return {k: v for k, v in given.items() if k not in {kind, f"{kind}_uid"}}
 
 
 def _person(given: dict[str, Any] | None) -> PersonCorrection | None:

@@ -3,6 +3,8 @@ registration and direct status changes (caseworkers)."""
 
 from __future__ import annotations
 
+import uuid
+
 import strawberry
 
 from app.domain.changes.lifecycle import (
@@ -11,6 +13,7 @@ from app.domain.changes.lifecycle import (
     ChangeStatus,
     Register,
     StartStatutoryWaitingPeriod,
+    TrustCorporationOptOut,
     Withdraw,
 )
 
@@ -19,13 +22,21 @@ from ..enums import LpaStatusCode
 from ..results import MutationResult
 from ..scalars import LpaUid
 from ..update import run_change
+from .actors import POSITION, UUID_OF, actor_ref
 
 Info = strawberry.Info[RequestContext, None]
 
 
 @strawberry.input
 class AttorneyOptOutInput:
-    attorney: int = strawberry.field(description="Position of the attorney, from 0.")
+    attorney: int | None = strawberry.field(default=None, description=POSITION)
+    attorney_uid: uuid.UUID | None = strawberry.field(default=None, description=UUID_OF)
+
+
+@strawberry.input
+class TrustCorporationOptOutInput:
+    trust_corporation: int | None = strawberry.field(default=None, description=POSITION)
+    trust_corporation_uid: uuid.UUID | None = strawberry.field(default=None, description=UUID_OF)
 
 
 @strawberry.input
@@ -43,7 +54,18 @@ async def certificate_provider_opt_out(
 async def attorney_opt_out(
     info: Info, uid: LpaUid, expected_version: int, input: AttorneyOptOutInput, idempotency_key: str
 ) -> MutationResult:
-    change = AttorneyOptOut(input.attorney)
+    change = AttorneyOptOut(actor_ref(input.attorney, input.attorney_uid))
+    return await run_change(info, uid, expected_version, change, idempotency_key)
+
+
+async def trust_corporation_opt_out(
+    info: Info,
+    uid: LpaUid,
+    expected_version: int,
+    input: TrustCorporationOptOutInput,
+    idempotency_key: str,
+) -> MutationResult:
+    change = TrustCorporationOptOut(actor_ref(input.trust_corporation, input.trust_corporation_uid))
     return await run_change(info, uid, expected_version, change, idempotency_key)
 
 
