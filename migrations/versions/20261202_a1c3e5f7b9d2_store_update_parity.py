@@ -2,7 +2,7 @@
 stepped in.
 
 Revision ID: a1c3e5f7b9d2
-Revises: 40e67fd65e1a
+Revises: 9c4e2a7d1b36
 Create Date: 2026-12-02 17:30:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a1c3e5f7b9d2"
-down_revision: str | None = "40e67fd65e1a"
+down_revision: str | None = "9c4e2a7d1b36"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
