@@ -167,7 +167,7 @@ async def run_topology(config: TopologyConfig, work: Path) -> TopologyFigures:
         ports = {"primary": primary.port, "replica": replica.port, "redis": redis.port}
         if config.pooler != "none":
             ports["pgbouncer"] = stack.enter_context(
-                pgbouncer(primary, config.pooler, listen, work)
+                pgbouncer(primary.port, config.pooler, listen, work)
             ).port
         await _prepare_database(primary, database, work)
         keys = _keys(work)
