@@ -1,14 +1,15 @@
 """Where reads that may lag go: the read replica while it is close enough, else the primary.
 
-Invariant: a read sent to the replica sees every commit the primary had made at most
+Invariant: a read sent to the replica sees every commit the primary had made more than
 `max_lag` seconds (plus one probe interval) before the read was routed. A background probe,
 never a request, measures the lag every `interval` seconds: it reads the primary's WAL position
-first, then asks the replica whether it has replayed that far. If it has, the lag is 0 (an idle
-primary has nothing to replay). If not, the lag is the age of the last transaction the replica
-replayed (`now() - pg_last_xact_replay_timestamp()`): while replay is paused, or the replica
-has lost its primary, that age keeps growing. A probe that fails, or finds no replay timestamp,
-leaves the lag unknown, and unknown counts as too far behind. So does a last good probe older
-than three intervals.
+first, then asks the replica whether it has replayed that far. If it has, the lag is 0, however
+long ago the last commit was (an idle primary has nothing to replay). If not, the lag is the
+smaller of two bounds, each at least the true one: the age of the last transaction the replica
+replayed (`now() - pg_last_xact_replay_timestamp()`), and the time since a probe last found it
+caught up. While replay is paused, or the replica has lost its primary, both keep growing. A
+probe that fails leaves the lag unknown, and unknown counts as too far behind. So does a last
+good probe older than three intervals.
 
 Only reads that may lag come here (`lpaStatus`, the identity oracle's lookup, case
 management's `lpa` and `lpaEvents`); writes, the oracle's failure budget, idempotency and the
@@ -34,9 +35,9 @@ PROBE_INTERVAL_SECONDS = 1.0
 STALE_PROBES = 3  # intervals after which a last good probe no longer counts
 _PRIMARY_POSITION = text("SELECT pg_current_wal_lsn()::text")
 _REPLICA_LAG = text(
-    "SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= CAST(:at AS pg_lsn)"
-    " THEN 0.0"
-    " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 END"
+    "SELECT coalesce(NOT pg_is_in_recovery()"
+    " OR pg_last_wal_replay_lsn() >= CAST(CAST(:at AS text) AS pg_lsn), false) AS caught_up,"
+    " EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 AS since_replayed"
 )
 log = logging.getLogger("lpa_gateway.replica")
 
@@ -66,6 +67,7 @@ class ReadRoutes:
         self.max_lag, self.interval, self._clock = max_lag, interval, clock
         self._lag: float | None = None
         self._probed_at = -math.inf
+        self._caught_up_at = -math.inf  # when a probe last found the replica caught up
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[Callable[[float], None]] = []
 
@@ -95,24 +97,37 @@ class ReadRoutes:
         """Measure the lag once; None when either database did not answer."""
         if self.replica is None:
             return None
+        started = self._clock()
+        lag: float | None
         try:
             async with asyncio.timeout(self.interval * 2):
                 async with self.primary.reads.connect() as conn:
                     position = (await conn.execute(_PRIMARY_POSITION)).scalar_one()
                 async with self.replica.reads.connect() as conn:
-                    lag = (await conn.execute(_REPLICA_LAG, {"at": position})).scalar_one()
+                    found = (await conn.execute(_REPLICA_LAG, {"at": position})).one()
         except Exception as error:
             if self._lag is not None:  # once when it starts failing, not every interval
                 log.warning(
                     "replica lag unknown, reads go to the primary: %s", type(error).__name__
                 )
-            self._lag = None
+            lag = None
         else:
-            self._lag = None if lag is None else max(0.0, float(lag))
+            if found.caught_up:
+                self._caught_up_at, lag = started, 0.0
+            else:
+                replayed = math.inf if found.since_replayed is None else found.since_replayed
+                lag = max(0.0, min(float(replayed), self._clock() - self._caught_up_at))
+            lag = None if math.isinf(lag) else lag
+        self.observe(lag)
+        return self._lag
+
+    def observe(self, lag: float | None) -> None:
+        """Record one probe's finding: seconds behind, or None when it could not tell."""
+        self._lag = lag
+        if lag is not None:
             self._probed_at = self._clock()
         for listener in self._listeners:
-            listener(math.inf if self._lag is None else self._lag)
-        return self._lag
+            listener(math.inf if lag is None else lag)
 
     async def start(self) -> None:
         """Probe once now, then every interval in the background."""
