@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from tests.reliability.daemons import DaemonFailed, tool
 from tests.reliability.pooler import pgbouncer
 
-SERVER_CONNECTIONS = 4
+SERVER_CONNECTIONS = 10
 BACKEND = "pgbouncer"  # the `backend` fixture's name for PostgreSQL through the pooler
 
 
