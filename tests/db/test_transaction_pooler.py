@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
@@ -19,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.db.audit import REQUEST, audit_events, write_rows
+from app.db.audit import audit_events, write_rows
 from app.db.demo import demo_uids, seed_demo
 from app.db.engine import engine_for_url, without_transaction
 from app.db.lpa_reads import status_row
@@ -27,6 +26,7 @@ from app.db.prepared import Prepared, Statements
 from app.db.rate_buckets import SqlRateStore
 from app.db.visibility import RowRule
 from tests import pgbouncer
+from tests.db.test_audit_batch import row
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres_only]
 TIMEOUT_MS = 200
@@ -72,22 +72,6 @@ async def pooled(pooled_url: str, seeded: None) -> AsyncIterator[tuple[AsyncEngi
     await engine.dispose()
 
 
-def _audit_row(i: int) -> dict[str, object]:
-    return {
-        "occurred_at": datetime.now(UTC),
-        "kind": REQUEST,
-        "request_id": f"{i:032x}",
-        "client": "opg.poas.use",
-        "sub": "urn:opg:poas:use:users:1",
-        "operation_name": None,
-        "document_hash": None,
-        "decision": "allowed",
-        "reason": None,
-        "lpa_uids": [],
-        "duration_ms": 1.0,
-    }
-
-
 async def _server_state(pooled_url: str) -> tuple[list[str], str]:
     """The named statements and the statement timeout on PgBouncer's one server connection,
     asked by a client that prepares nothing."""
@@ -109,14 +93,13 @@ async def test_every_path_works_concurrently_and_leaves_nothing_on_the_server(
     rates = SqlRateStore(statements)
 
     async def one(i: int) -> None:
-        row = await status_row(statements, uid, RowRule.ALL, "opg.poas.sirius")
-        assert row is not None
-        await write_rows(statements, [_audit_row(i), _audit_row(i + 1000)])  # insert_all
+        assert await status_row(statements, uid, RowRule.ALL, "opg.poas.sirius") is not None
+        await write_rows(statements, [row(i), row(i + 1000)])  # insert_all
         assert (await rates.lease(f"client-{i}", 10.0, 5, 1, 1000.0 + i)).granted == 1
         async with reads.connect() as conn:
             assert (await conn.execute(text("SELECT count(*) FROM lpas"))).scalar_one() > 0
         async with engine.begin() as conn:
-            await conn.execute(audit_events.insert().values(**_audit_row(i + 2000)))
+            await conn.execute(audit_events.insert().values(**row(i + 2000)))
 
     await asyncio.gather(*(one(i) for i in range(CONCURRENT)))
     async with reads.connect() as conn:

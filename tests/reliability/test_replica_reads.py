@@ -244,16 +244,8 @@ async def _lag_metric(http: httpx.AsyncClient) -> float:
     return float(line.split()[1])
 
 
-async def _primary(servers: tuple[Cluster, Cluster], sql: str) -> None:
-    conn = await asyncpg.connect(servers[0].dsn(DATABASE), timeout=10)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-async def _replica(servers: tuple[Cluster, Cluster], sql: str) -> None:
-    conn = await asyncpg.connect(servers[1].dsn(DATABASE), timeout=10)
+async def _on(cluster: Cluster, sql: str) -> None:
+    conn = await asyncpg.connect(cluster.dsn(DATABASE), timeout=10)
     try:
         await conn.execute(sql)
     finally:
@@ -268,17 +260,17 @@ async def test_a_replica_paused_beyond_the_bound_sends_reads_to_the_primary(
         # An idle primary: its last commit is older than the bound, but nothing is missing.
         await asyncio.sleep(settings.max_replica_lag_seconds + 1)
         assert await _ready(http) == {"lagSeconds": 0.0, "inUse": True}
-        await _replica(servers, "SELECT pg_wal_replay_pause()")
+        await _on(servers[1], "SELECT pg_wal_replay_pause()")
         try:
-            await _primary(servers, "CREATE TABLE IF NOT EXISTS lag_marker (at timestamptz)")
-            await _primary(servers, "INSERT INTO lag_marker VALUES (now())")
+            await _on(servers[0], "CREATE TABLE IF NOT EXISTS lag_marker (at timestamptz)")
+            await _on(servers[0], "INSERT INTO lag_marker VALUES (now())")
             behind = await _until(http, in_use=False)
             assert behind["inUse"] is False
             assert behind["lagSeconds"] > settings.max_replica_lag_seconds
             assert await _lag_metric(http) > settings.max_replica_lag_seconds
             await ask("opg.poas.use", STATUS, {"uid": lpa["uid"]})  # answered by the primary
         finally:
-            await _replica(servers, "SELECT pg_wal_replay_resume()")
+            await _on(servers[1], "SELECT pg_wal_replay_resume()")
         caught = await _until(http, in_use=True)
         assert caught == {"lagSeconds": 0.0, "inUse": True}
         assert await _lag_metric(http) == 0.0
@@ -288,16 +280,16 @@ async def test_while_paused_the_reads_went_to_the_primary(
     servers: tuple[Cluster, Cluster], settings: Settings, lpa: dict[str, Any]
 ) -> None:
     """Counted by the servers: the paused replica served none of them."""
-    await _replica(servers, "SELECT pg_wal_replay_pause()")
+    await _on(servers[1], "SELECT pg_wal_replay_pause()")
     try:
-        await _primary(servers, "CREATE TABLE IF NOT EXISTS lag_marker (at timestamptz)")
-        await _primary(servers, "INSERT INTO lag_marker VALUES (now())")
+        await _on(servers[0], "CREATE TABLE IF NOT EXISTS lag_marker (at timestamptz)")
+        await _on(servers[0], "INSERT INTO lag_marker VALUES (now())")
         await asyncio.sleep(settings.max_replica_lag_seconds + 0.5)
         on_primary, on_replica = await _where_it_went(
             servers, settings, "opg.poas.use", STATUS, uid=lpa["uid"]
         )
     finally:
-        await _replica(servers, "SELECT pg_wal_replay_resume()")
+        await _on(servers[1], "SELECT pg_wal_replay_resume()")
     assert on_primary.get("lpas", 0) >= TIMES
     assert "lpas" not in on_replica
 
