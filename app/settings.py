@@ -30,6 +30,7 @@ class SettingsError(ValueError):
 
 Environment = Literal["development", "production"]
 LogFormat = Literal["json", "text"]
+Pooler = Literal["none", "transaction"]
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MIN_METRICS_TOKEN_LENGTH = 32
 DATABASE_DRIVERS = ("postgresql+asyncpg", "sqlite+aiosqlite")
@@ -49,6 +50,13 @@ class Settings:
     db_connect_timeout_seconds: float = 2.0
     request_timeout_seconds: float = 10.0
     statement_timeout_ms: int = 5000
+    # "transaction": a transaction-mode pooler (PgBouncer) stands between the gateway and
+    # PostgreSQL, so no named prepared statement or session setting outlives a transaction.
+    database_pooler: Pooler = "none"
+    # Reads that may lag (app/db/replica.py) go here while it is at most
+    # `max_replica_lag_seconds` behind the primary; None: every read goes to the primary.
+    read_database_url: str | None = None
+    max_replica_lag_seconds: int = 5
     redis_url: str | None = None
     redis_prefix: str = "lpa-gateway"
     oracle_failure_budget: int = 5
@@ -104,6 +112,12 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}ALLOWED_HOSTS lists host names (`*.example.org` for subdomains), not *"
             )
+        pooler = read.text("DATABASE_POOLER") or "none"
+        if pooler not in ("none", "transaction"):
+            raise SettingsError(f"{PREFIX}DATABASE_POOLER must be 'none' or 'transaction'")
+        read_database_url = read.text("READ_DATABASE_URL")
+        if read_database_url is not None and not read_database_url.startswith("postgresql"):
+            raise SettingsError(f"{PREFIX}READ_DATABASE_URL must be a PostgreSQL URL")
         metrics_token = read.text("METRICS_TOKEN")
         if metrics_token is not None and len(metrics_token) < MIN_METRICS_TOKEN_LENGTH:
             raise SettingsError(
@@ -121,6 +135,9 @@ class Settings:
             db_pool_size=read.positive_int("DB_POOL_SIZE", 20),
             request_timeout_seconds=read.positive_int("REQUEST_TIMEOUT_SECONDS", 10),
             statement_timeout_ms=read.positive_int("STATEMENT_TIMEOUT_MS", 5000),
+            database_pooler=pooler,  # type: ignore[arg-type]  # checked just above
+            read_database_url=read_database_url,
+            max_replica_lag_seconds=read.positive_int("MAX_REPLICA_LAG_SECONDS", 5),
             redis_url=read.text("REDIS_URL"),
             redis_prefix=read.text("REDIS_PREFIX") or "lpa-gateway",
             oracle_failure_budget=read.positive_int("ORACLE_FAILURE_BUDGET", 5),

@@ -155,3 +155,20 @@ def bench_database() -> Iterator[Database]:
         return
     with throwaway_cluster() as cluster, database_on(cluster.dsn) as db:
         yield Database(db.dsn, cluster.postmaster_pid)
+
+
+@contextlib.contextmanager
+def pooled_url(url: str, scratch: Path) -> Iterator[str]:
+    """`url` (SQLAlchemy's) through Debian's PgBouncer in transaction mode, with as many
+    server connections as the gateway's pools may ask for (`max_connections` allows)."""
+    from tests.reliability.daemons import DaemonFailed
+    from tests.reliability.pooler import pgbouncer
+
+    server = make_url(url)
+    try:
+        with pgbouncer(
+            server.port or 5432, "transaction", ("127.0.0.1",), scratch, pool_size=80
+        ) as daemon:
+            yield server.set(port=daemon.port).render_as_string(hide_password=False)
+    except DaemonFailed as error:
+        raise SystemExit(f"bench: PgBouncer did not start: {error}") from None

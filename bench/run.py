@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -29,7 +30,7 @@ from app.settings import DEFAULT_POLICY_DIR
 
 from . import load, servers
 from . import profile as profiling
-from .cluster import Database, bench_database, free_port
+from .cluster import Database, bench_database, free_port, pooled_url
 from .keys import ClientKeys
 from .operations import KEY_PLACEHOLDER, OPERATIONS, Operation
 from .report import Row, print_table, targets
@@ -55,6 +56,7 @@ class Plan:
     profile: bool
     repeat: int
     gateway_settings: dict[str, str]
+    pooler: bool  # the gateway through PgBouncer in transaction mode; the floor direct
 
 
 def _plan(argv: list[str] | None) -> Plan:
@@ -81,6 +83,13 @@ def _plan(argv: list[str] | None) -> Plan:
     parser.add_argument(
         "--profile", action="store_true", help="py-spy the gateway's first worker while measured"
     )
+    parser.add_argument(
+        "--pooler",
+        choices=("none", "transaction"),
+        default="none",
+        help="transaction: the gateway reaches PostgreSQL through PgBouncer in transaction mode "
+        "(LPA_GATEWAY_DATABASE_POOLER=transaction); the floor stays direct",
+    )
     args = parser.parse_args(argv)
     names = args.only.split(",") if args.only else [op.name for op in OPERATIONS]
     unknown = set(names) - {op.name for op in OPERATIONS}
@@ -105,6 +114,7 @@ def _plan(argv: list[str] | None) -> Plan:
         profile=args.profile,
         repeat=args.repeat or (1 if args.quick else 2),
         gateway_settings=dict(s.split("=", 1) for s in args.set),
+        pooler=args.pooler == "transaction",
     )
 
 
@@ -255,13 +265,20 @@ def _gateway_env(
 
 def run(plan: Plan, scratch: Path) -> list[Row]:
     rows: list[Row] = []
-    with bench_database() as db:
+    with bench_database() as db, contextlib.ExitStack() as stack:
         print(f"bench: PostgreSQL ready ({'own cluster' if db.postmaster_pid else 'given server'})")
         keys = ClientKeys(scratch / "keys")
         env = _gateway_env(db, keys, scratch, plan.gateway_settings)
         subprocess.run(
             [str(VENV_BIN / "lpa-gateway"), "migrate"], env=env, check=True, timeout=120, cwd=ROOT
         )
+        if plan.pooler:
+            pooled = stack.enter_context(pooled_url(db.sqlalchemy_url, scratch))
+            env |= {
+                "LPA_GATEWAY_DATABASE_URL": pooled,
+                "LPA_GATEWAY_DATABASE_POOLER": "transaction",
+            }
+            print("bench: the gateway goes through PgBouncer in transaction mode", flush=True)
         seeded: Seeded = asyncio.run(seed(db.dsn, plan.lpas))
         print(f"bench: seeded {seeded.count} LPAs in {seeded.seconds:.1f}s", flush=True)
         rng = random.Random(7)
@@ -375,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             "seeded_lpas": plan.lpas,
             "gateway": "lpa-gateway serve (LPA_GATEWAY_ENV=production, default pool and limits)",
             "gateway_settings": plan.gateway_settings,
+            "pooler": "transaction" if plan.pooler else "none",
         },
         "elapsed_seconds": round(time.monotonic() - started, 1),
         "results": [row.as_json() for row in rows],

@@ -33,6 +33,7 @@ def gateway(settings: Settings, **env: str) -> Iterator[str]:
         "LPA_GATEWAY_ENV": "development",
         "LPA_GATEWAY_DATABASE_URL": settings.database_url,
         "LPA_GATEWAY_DEV_KEYS_DIR": str(settings.dev_keys_dir),
+        "LPA_GATEWAY_DATABASE_POOLER": settings.database_pooler,
         **env,
     }
     process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments

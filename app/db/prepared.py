@@ -7,11 +7,19 @@ server-side prepared statement that asyncpg keeps per connection. Values go in a
 come out through SQLAlchemy's own type processing for that dialect, so both paths give the
 same Python values. Elsewhere (SQLite) the statement runs through SQLAlchemy as usual, but
 for `write_one`: see `_SqliteWrites`.
+
+Behind a transaction-mode pooler (`transaction_pooler`) no server connection is ours beyond
+one transaction: asyncpg keeps no statement (its unnamed one lives only until the next), and
+each statement runs in a transaction of its own, `BEGIN; SET LOCAL statement_timeout` first
+and COMMIT after, so its PREPARE and EXECUTE reach the same server and the timeout holds
+without a session setting. That costs two round trips more per statement (`make bench`,
+docs/performance.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -25,6 +33,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 Processor = Callable[[Any], Any] | None
 DRIVER = "asyncpg"  # the dialect driver whose connection runs prepared statements directly
+
+
+def set_local_timeout(statement_timeout_ms: int) -> str:
+    """The statement that bounds every statement of the transaction it runs in."""
+    return f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +115,18 @@ class Statements:
         pool_size: int,
         connect_timeout: float,
         statement_timeout_ms: int | None = None,
+        transaction_pooler: bool = False,
     ) -> None:
         self.engine = engine
         self._size, self._timeout = pool_size, connect_timeout
+        self._pooled = transaction_pooler
         self._server_settings = (
-            {"statement_timeout": str(statement_timeout_ms)} if statement_timeout_ms else {}
+            {"statement_timeout": str(statement_timeout_ms)}
+            if statement_timeout_ms and not transaction_pooler
+            else {}
+        )
+        self._begin = "; ".join(
+            ["BEGIN", *([set_local_timeout(statement_timeout_ms)] if statement_timeout_ms else [])]
         )
         self._pool: Any = None
         database = engine.url.database
@@ -130,6 +150,8 @@ class Statements:
                 timeout=self._timeout,
                 server_settings=self._server_settings,
                 reset=_nothing_to_reset,
+                # asyncpg's default, 100 named statements per connection, unless pooled
+                statement_cache_size=0 if self._pooled else 100,
             )
             await self._pool  # min_size=0: nothing connects until first use
 
@@ -179,9 +201,10 @@ class Statements:
             return
         if self._pool is not None:
             compiled = prepared.compiled(self.engine.dialect)
+            arguments = [compiled.arguments(r) for r in rows]
             async with self._pool.acquire(timeout=self._timeout) as conn:
                 # asyncpg's executemany is atomic: one pipelined round trip, all rows or none
-                await conn.executemany(compiled.sql, [compiled.arguments(r) for r in rows])
+                await self._run(conn, conn.executemany, compiled.sql, arguments)
             return
         async with self.engine.begin() as conn:
             await conn.execute(prepared.statement, [dict(r) for r in rows])
@@ -191,8 +214,24 @@ class Statements:
     ) -> tuple[_Compiled, Any]:
         """`method` (fetchrow, fetch) of an acquired connection, with the statement's SQL."""
         compiled = prepared.compiled(self.engine.dialect)
+        arguments = compiled.arguments(values)
         async with self._pool.acquire(timeout=self._timeout) as conn:
-            return compiled, await getattr(conn, method)(compiled.sql, *compiled.arguments(values))
+            return compiled, await self._run(conn, getattr(conn, method), compiled.sql, *arguments)
+
+    async def _run(self, conn: Any, method: Callable[..., Any], *arguments: Any) -> Any:
+        """`method(*arguments)`, in a transaction of its own behind a transaction pooler."""
+        if not self._pooled:
+            return await method(*arguments)
+        await conn.execute(self._begin)  # one round trip: the simple protocol, no statement
+        try:
+            result = await method(*arguments)
+        except Exception:
+            if not conn.is_closed():
+                with contextlib.suppress(Exception):  # the pool's reset tries again
+                    await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+        return result
 
 
 class _SqliteWrites:

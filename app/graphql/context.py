@@ -24,6 +24,10 @@ class RequestContext:
     engine: AsyncEngine
     reads: AsyncEngine
     statements: Statements  # prepared statements: the hot lookups
+    # For reads that may lag (app/db/replica.py): the read replica while it keeps up, else
+    # the primary's `statements` and `reads`. The DataLoaders read there too.
+    lagging_statements: Statements
+    lagging_reads: AsyncEngine
     budget: FailureBudget
     request_id: str
     touched_uids: set[str] = field(default_factory=set)
@@ -32,7 +36,7 @@ class RequestContext:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.reads)
+        self.loaders = Loaders(self.lagging_reads)
 
     @staticmethod
     def now() -> datetime:

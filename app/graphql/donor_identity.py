@@ -28,7 +28,7 @@ async def donor_identity_matches(
         raise BadUserInput(f"postcode is at most {MAX_POSTCODE_LENGTH} characters")
     if await budget.spent(client, uid, now):
         raise RateLimited("Too many failed attempts for this LPA; try again later.")
-    donor = await donor_identity(ctx.statements, uid, ctx.rows, client)
+    donor = await donor_identity(ctx.lagging_statements, uid, ctx.rows, client)
     if donor is not None and donor_matches(
         donor["date_of_birth"], donor["postcode"], date_of_birth, postcode
     ):

@@ -16,7 +16,7 @@ async def lpa_status(info: strawberry.Info[RequestContext, None], uid: LpaUid) -
     """Status flags of a registered or cancelled LPA. Null for anything else: unknown, not
     visible to the caller, or not (yet) registered all look the same."""
     ctx = info.context
-    row = await status_row(ctx.statements, uid, ctx.rows, ctx.identity.client)
+    row = await status_row(ctx.lagging_statements, uid, ctx.rows, ctx.identity.client)
     if row is None or row["status"] not in VISIBLE:
         return None
     info.context.touched_uids.add(uid)

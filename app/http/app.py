@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
         gateway = build_gateway(settings)
         thresholds = None
         metrics.watch_pool(gateway.engine)
+        gateway.routes.watch(metrics.replica_lag.set)
         await gateway.open()
         try:
             await refuse_missing_privileges(gateway.engine, production=settings.is_production)

@@ -16,6 +16,7 @@ from app.db.engine import create_engine, statements_for, without_transaction
 from app.db.oracle_budget import FailureBudget, RedisBudget, SqlBudget
 from app.db.prepared import Statements
 from app.db.rate_buckets import RateStore, RedisRateStore, SqlRateStore
+from app.db.replica import Database, ReadRoutes
 from app.graphql.client_view import ClientView, client_views
 from app.graphql.schema import build_schema
 from app.graphql.trusted import ClientDocuments, trusted_documents
@@ -38,14 +39,20 @@ class Gateway:
     budget: FailureBudget
     audit: AuditBatch  # the audit rows of reads; start() it on a running loop
     rates: RateLimiter  # each client's request rate, shared by every worker and host
+    routes: ReadRoutes  # reads that may lag: the replica while it keeps up, else the primary
     redis: Redis | None = None
 
     async def open(self) -> None:
-        """Open what needs a running event loop: the statement pools and the audit batch."""
+        """Open what needs a running event loop: the statement pools, the audit batch and
+        the replica's lag probe."""
         await self.statements.open()
+        if self.routes.replica is not None:
+            await self.routes.replica.statements.open()
         await self.audit.start()
+        await self.routes.start()
 
     async def close(self) -> None:
+        await self.routes.close()
         await self.audit.close()  # before the engine goes: every queued row is written
         await self.statements.close()
         if self.redis is not None:
@@ -71,12 +78,13 @@ def build_gateway(settings: Settings) -> Gateway:
         else SqlRateStore(statements)
     )
     rates = RateLimiter(rate_store, {c.id: c.rate for c in policy.clients.values()})
+    reads = without_transaction(engine)
     key_ring = load_key_ring(settings, list(views))
     max_lifetime = timedelta(seconds=settings.token_max_lifetime_seconds)
     return Gateway(
         settings=settings,
         engine=engine,
-        reads=without_transaction(engine),
+        reads=reads,
         statements=statements,
         key_ring=key_ring,
         tokens=TokenCache(key_ring, max_lifetime),
@@ -86,5 +94,14 @@ def build_gateway(settings: Settings) -> Gateway:
         budget=budget,
         audit=AuditBatch(statements_for(settings, create_engine(settings, pool_size=1), 1)),
         rates=rates,
+        routes=_read_routes(settings, Database(statements, reads)),
         redis=redis,
     )
+
+
+def _read_routes(settings: Settings, primary: Database) -> ReadRoutes:
+    if settings.read_database_url is None:
+        return ReadRoutes(primary)
+    engine = create_engine(settings, url=settings.read_database_url)
+    replica = Database(statements_for(settings, engine), without_transaction(engine))
+    return ReadRoutes(primary, replica, max_lag=settings.max_replica_lag_seconds)

@@ -164,12 +164,15 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
     if not isinstance(document, Chosen):
         trail.document_hash = document.hash
         return _refuse(trail, 400, document.message, document.code)
+    lagging = gateway.routes.may_lag()
     context = RequestContext(
         identity=identity,
         rows=view.policy.rows,
         engine=gateway.engine,
         reads=gateway.reads,
         statements=gateway.statements,
+        lagging_statements=lagging.statements,
+        lagging_reads=lagging.reads,
         budget=request.app.state.oracle_budget,  # gateway.budget, counting lockouts
         request_id=trail.request_id,
         touched_uids=trail.uids,

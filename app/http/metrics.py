@@ -1,4 +1,5 @@
-"""Prometheus metrics: GraphQL requests, their latency, denials, oracle lockouts, the pool.
+"""Prometheus metrics: GraphQL requests, their latency, denials, oracle lockouts, the pool,
+the read replica's lag.
 
 Labels are bounded: `client` is a configured client id (or `-` before authentication),
 `operation` the root field a document selects (`multiple` for several, `-` before a valid
@@ -86,6 +87,13 @@ class Metrics:
             "Database connections the pool keeps (it may open as many again on overflow)",
             registry=self.registry,
             multiprocess_mode="livesum",
+        )
+
+        self.replica_lag = Gauge(
+            "lpa_gateway_replica_lag_seconds",
+            "How far the read replica is behind the primary, by the last probe (+Inf: unknown)",
+            registry=self.registry,
+            multiprocess_mode="max",
         )
 
     def request(

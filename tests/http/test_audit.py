@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 
 from app.db.audit_batch import FLUSH_INTERVAL_SECONDS, MAX_LAG_SECONDS
-from app.db.engine import engine_for_url
+from app.db.engine import create_engine
 from app.db.models import AuditEvent, table
 from app.graphql.errors import UNAVAILABLE_MESSAGE
 from app.http.app import create_app
@@ -203,7 +203,7 @@ async def test_queued_rows_are_written_on_a_clean_shutdown(
                     headers=headers,
                 )  # fmt: skip
         assert len(application.state.gateway.audit) == 5  # queued, not yet written
-    engine = engine_for_url(settings.database_url)
+    engine = create_engine(settings)  # as the gateway's: through its pooler, if any
     try:
         async with engine.connect() as conn:
             count = (await conn.execute(select(func.count()).select_from(audit))).scalar_one()

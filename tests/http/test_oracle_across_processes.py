@@ -9,7 +9,7 @@ import httpx
 
 from app.authz.tokens import mint_dev_token
 from app.db.demo import seed_demo
-from app.db.engine import engine_for_url
+from app.db.engine import create_engine
 from app.settings import Settings
 from tests.processes import gateway
 
@@ -34,7 +34,7 @@ def asker(settings: Settings) -> Callable[[str, str, str, str], httpx.Response]:
 
 def seeded(settings: Settings) -> dict[str, str]:
     async def seed() -> dict[str, str]:
-        engine = engine_for_url(settings.database_url)
+        engine = create_engine(settings)  # as the gateway's: through its pooler, if any
         try:
             demos = await seed_demo(engine)
         finally:

@@ -13,7 +13,8 @@ request failed while the key rotated, and whether the replica served reads.
     python -m tests.reliability.topology            # make topology
     python -m tests.reliability.topology --quick    # make topology QUICK=1 (CI, < 3 minutes)
 
-Options: --pooler transaction|session|none, --replica-reads, --no-namespaces, --hosts N.
+Options: --pooler transaction|session|none, --replica-reads/--no-replica-reads,
+--no-namespaces, --hosts N.
 Each run writes var/topology/last.json (and var/topology/<label>.json), its logs beside it.
 Every namespace, process and temporary directory it made is removed, also when it fails.
 
@@ -167,7 +168,7 @@ async def run_topology(config: TopologyConfig, work: Path) -> TopologyFigures:
         ports = {"primary": primary.port, "replica": replica.port, "redis": redis.port}
         if config.pooler != "none":
             ports["pgbouncer"] = stack.enter_context(
-                pgbouncer(primary, config.pooler, listen, work)
+                pgbouncer(primary.port, config.pooler, listen, work)
             ).port
         await _prepare_database(primary, database, work)
         keys = _keys(work)

@@ -26,10 +26,10 @@ from tests.reliability.topology_probes import (
 )
 
 POOLERS = ("transaction", "session", "none")
-# What the gateway supports today. The data-path work of issue 15 (its sections 1 and 2) flips
-# these two: DEFAULT_POOLER to "transaction", DEFAULT_REPLICA_READS to True.
-DEFAULT_POOLER = "session"
-DEFAULT_REPLICA_READS = False
+# The hosts run behind PgBouncer in transaction mode and read from the replica (issue 15,
+# sections 1 and 2); --pooler and --no-replica-reads try the other ways.
+DEFAULT_POOLER = "transaction"
+DEFAULT_REPLICA_READS = True
 POOLER_VARIABLE = "LPA_GATEWAY_DATABASE_POOLER"  # set on the hosts with --pooler transaction
 READ_URL_VARIABLE = "LPA_GATEWAY_READ_DATABASE_URL"  # set on the hosts with --replica-reads
 HOST_POOL_SIZE = 8  # LPA_GATEWAY_DB_POOL_SIZE on each host

@@ -240,7 +240,7 @@ class Lpa:
             for d in batch
         ]
         payments = await loaders["payments"].load(self.row["id"])
-        async with info.context.reads.connect() as conn:
+        async with info.context.lagging_reads.connect() as conn:
             schedule = await fee_schedule(conn)
         return fee_due(
             schedule,

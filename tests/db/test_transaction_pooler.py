@@ -1,0 +1,166 @@
+"""Behind PgBouncer in transaction mode (LPA_GATEWAY_DATABASE_POOLER=transaction) no named
+statement and no session setting outlives a transaction, on the asyncpg path (`Statements`,
+the audit batch's and the rate bucket's writes among them) and the SQLAlchemy path; the
+statement timeout still holds. PgBouncer keeps ONE server connection here, so every client
+connection shares it from one transaction to the next: a statement left behind by one
+client meets the next."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
+import pytest
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.db.audit import audit_events, write_rows
+from app.db.demo import demo_uids, seed_demo
+from app.db.engine import engine_for_url, without_transaction
+from app.db.lpa_reads import status_row
+from app.db.prepared import Prepared, Statements
+from app.db.rate_buckets import SqlRateStore
+from app.db.visibility import RowRule
+from tests import pgbouncer
+from tests.db.test_audit_batch import row
+
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres_only]
+TIMEOUT_MS = 200
+CONCURRENT = 12
+_SLEEP = Prepared(select(func.pg_sleep(bindparam("seconds")).label("slept")))
+
+
+@pytest.fixture
+def pooled_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    pgbouncer.require()
+    with pgbouncer.in_front_of(database_url, tmp_path, pool_size=1) as url:
+        yield url
+
+
+@pytest.fixture
+async def seeded(database_url: str) -> None:
+    engine = engine_for_url(database_url)
+    try:
+        await seed_demo(engine)
+    finally:
+        await engine.dispose()
+
+
+def _engine(url: str, *, pooler: bool) -> AsyncEngine:
+    return engine_for_url(
+        url, pool_size=CONCURRENT, statement_timeout_ms=TIMEOUT_MS, transaction_pooler=pooler
+    )
+
+
+@pytest.fixture
+async def pooled(pooled_url: str, seeded: None) -> AsyncIterator[tuple[AsyncEngine, Statements]]:
+    engine = _engine(pooled_url, pooler=True)
+    statements = Statements(
+        engine,
+        pool_size=CONCURRENT,
+        connect_timeout=5,
+        statement_timeout_ms=TIMEOUT_MS,
+        transaction_pooler=True,
+    )
+    await statements.open()
+    yield engine, statements
+    await statements.close()
+    await engine.dispose()
+
+
+async def _server_state(pooled_url: str) -> tuple[list[str], str]:
+    """The named statements and the statement timeout on PgBouncer's one server connection,
+    asked by a client that prepares nothing."""
+    dsn = make_url(pooled_url).set(drivername="postgresql").render_as_string(False)
+    conn = await asyncpg.connect(dsn, statement_cache_size=0)
+    try:
+        names = await conn.fetch("SELECT name FROM pg_prepared_statements")
+        timeout = await conn.fetchval("SHOW statement_timeout")
+    finally:
+        await conn.close()
+    return [r["name"] for r in names], str(timeout)
+
+
+async def test_every_path_works_concurrently_and_leaves_nothing_on_the_server(
+    pooled: tuple[AsyncEngine, Statements], pooled_url: str
+) -> None:
+    engine, statements = pooled
+    reads, uid = without_transaction(engine), demo_uids()[0]
+    rates = SqlRateStore(statements)
+
+    async def one(i: int) -> None:
+        assert await status_row(statements, uid, RowRule.ALL, "opg.poas.sirius") is not None
+        await write_rows(statements, [row(i), row(i + 1000)])  # insert_all
+        assert (await rates.lease(f"client-{i}", 10.0, 5, 1, 1000.0 + i)).granted == 1
+        async with reads.connect() as conn:
+            assert (await conn.execute(text("SELECT count(*) FROM lpas"))).scalar_one() > 0
+        async with engine.begin() as conn:
+            await conn.execute(audit_events.insert().values(**row(i + 2000)))
+
+    await asyncio.gather(*(one(i) for i in range(CONCURRENT)))
+    async with reads.connect() as conn:
+        written = (await conn.execute(select(func.count()).select_from(audit_events))).scalar()
+    assert written == 3 * CONCURRENT
+    names, timeout = await _server_state(pooled_url)
+    assert timeout == "0"  # SET LOCAL: the timeout went with each transaction
+    # SQLAlchemy closes its uniquely named statements lazily; asyncpg's path names none
+    assert not [n for n in names if n.startswith("__asyncpg_stmt_")]
+
+
+async def test_the_driver_s_named_statements_collide_behind_the_same_pooler(
+    pooled_url: str, seeded: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The denied twin, as the issue found it with `lpa-gateway seed`: without the pooler
+    mode asyncpg names its statements, counting from 1 in each process, and a second
+    process's `__asyncpg_stmt_1__` meets the first's on the server connection they share."""
+    uid = demo_uids()[0]
+
+    async def a_process_reads(*, pooler: bool) -> None:
+        monkeypatch.setattr(asyncpg.connection, "_uid", 0)  # a new process counts from 1
+        engine = engine_for_url(pooled_url)  # no timeout: PgBouncer would refuse it
+        statements = Statements(engine, pool_size=1, connect_timeout=5, transaction_pooler=pooler)
+        await statements.open()
+        try:
+            await status_row(statements, uid, RowRule.ALL, "opg.poas.sirius")
+        finally:
+            await statements.close()
+            await engine.dispose()
+
+    await a_process_reads(pooler=True)
+    await a_process_reads(pooler=True)  # nothing named was left, nothing collides
+    await a_process_reads(pooler=False)
+    with pytest.raises(asyncpg.exceptions.DuplicatePreparedStatementError):
+        await a_process_reads(pooler=False)
+
+
+async def test_the_statement_timeout_holds_on_both_paths(
+    pooled: tuple[AsyncEngine, Statements],
+) -> None:
+    engine, statements = pooled
+    assert await statements.first(_SLEEP, {"seconds": 0.05}) is not None  # under the limit
+    with pytest.raises(asyncpg.exceptions.QueryCanceledError):
+        await statements.first(_SLEEP, {"seconds": 2 * TIMEOUT_MS / 1000})
+    for reads in (engine, without_transaction(engine)):
+        async with reads.connect() as conn:
+            await conn.execute(text("SELECT pg_sleep(0.05)"))
+        with pytest.raises(DBAPIError) as refused:
+            async with reads.connect() as conn:
+                await conn.execute(text(f"SELECT pg_sleep({2 * TIMEOUT_MS / 1000})"))
+        assert getattr(refused.value.orig, "sqlstate", None) == "57014"
+    # the pool still works after a statement it cut off
+    assert await statements.first(_SLEEP, {"seconds": 0}) is not None
+
+
+async def test_a_timeout_per_connection_is_refused_by_pgbouncer(pooled_url: str) -> None:
+    """Why the pooler mode sets it per transaction: PgBouncer refuses the start-up parameter."""
+    engine = _engine(pooled_url, pooler=False)
+    try:
+        with pytest.raises(DBAPIError, match="unsupported startup parameter"):
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
