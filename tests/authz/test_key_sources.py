@@ -23,7 +23,7 @@ from tests.authz.test_keys import (
     token,
     verifies,
 )
-from tests.production import keys_file, production, signed_token
+from tests.production import documents_dir, keys_file, production, signed_token
 
 STATUS = '{ lpaStatus(uid: "M-7890-0400-4000") { isRegistered } }'
 
@@ -109,7 +109,9 @@ async def test_a_development_token_made_in_another_folder_never_verifies_in_prod
     dev_key = dev_private_key(Settings(dev_keys_dir=laptop / "var" / "dev-keys"), CLIENT)
 
     monkeypatch.chdir(host)
-    settings = production(database_url, host)
+    settings = production(
+        database_url, host, documents_dir=documents_dir(host, {CLIENT: (STATUS,)})
+    )
     trusting = keys_file(host, (CLIENT,), dev_key)  # kid "1": the dev key under another name
     assert settings.client_keys_file == trusting
     assert not settings.dev_keys_dir.exists()
