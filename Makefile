@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check schema storm clean bench bench-profile
+.PHONY: install run test check schema storm clean bench bench-profile mutate
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -51,5 +51,10 @@ bench-profile: install
 	$(BIN)/python -m pip install --quiet 'py-spy>=0.4'
 	$(BIN)/python -m bench --profile $(if $(QUICK),--quick) $(BENCH_ARGS)
 
+# Mutation testing (mutmut) of the modules that guard the gateway; writes var/mutation/last.json
+# and fails under 95% killed per module. Slow (tens of minutes), so it runs outside CI.
+mutate: install
+	$(BIN)/python -m tests.mutation.run $(if $(JOBS),--max-children $(JOBS))
+
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var mutants .mypy_cache .ruff_cache .pytest_cache

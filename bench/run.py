@@ -22,7 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from . import load, servers
+from . import load, servers, validation
 from . import profile as profiling
 from .cluster import Database, bench_database, free_port
 from .keys import ClientKeys
@@ -339,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             signal.alarm(0)
     verdicts = targets(rows)
+    hostile = validation.worst()
     report: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "quick": plan.quick,
@@ -356,9 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         },
         "elapsed_seconds": round(time.monotonic() - started, 1),
         "results": [row.as_json() for row in rows],
+        "validation": hostile.as_json(),
         "targets": verdicts,
     }
     print_table(rows)
+    print(hostile.line())
     for line in verdicts:
         print(line)
     text = json.dumps(report, indent=2)
