@@ -144,9 +144,13 @@ def test_legacy_uids_with_every_doubling(uid: str) -> None:
 
 
 def test_refusals_say_why() -> None:
-    with pytest.raises(InvalidUid, match="expected M-dddd-dddd-dddd"):
+    with pytest.raises(InvalidUid, match=r"^expected M-dddd-dddd-dddd$"):
         parse_uid("M-1")
-    with pytest.raises(InvalidUid, match="check digit does not match"):
+    with pytest.raises(InvalidUid, match=r"^check digit does not match$"):
         parse_uid("M-1111-2222-3333")
-    with pytest.raises(InvalidUid, match="expected 7ddd-dddd-dddd"):
+    with pytest.raises(InvalidUid, match=r"^expected 7ddd-dddd-dddd$"):
         parse_legacy_uid("7-1")
+    with pytest.raises(InvalidUid, match=r"^check digit does not match$"):
+        parse_legacy_uid("7000-0000-0055")
+    with pytest.raises(ValueError, match=r"^sequence number out of range$"):
+        uid_for_sequence(0)

@@ -275,3 +275,86 @@ def test_the_oracle_counts_through_inline_fragments_and_nesting() -> None:
 
     assert not refused('{ q { donorIdentityMatches(uid: "a") } }')
     assert refused('{ ... on Query { donorIdentityMatches(uid: "a") } q { donorIdentityMatches } }')
+
+
+def test_a_default_first_counts_however_the_schema_declares_it() -> None:
+    from graphql import (
+        GraphQLArgument,
+        GraphQLDefaultInput,
+        GraphQLField,
+        GraphQLInt,
+        GraphQLList,
+        GraphQLObjectType,
+        GraphQLSchema,
+    )
+
+    node = GraphQLObjectType("Node", {"x": GraphQLField(GraphQLInt)})
+
+    def listing(argument: GraphQLArgument) -> GraphQLField:
+        return GraphQLField(GraphQLList(node), {"first": argument})
+
+    schema = GraphQLSchema(
+        GraphQLObjectType(
+            "Query",
+            {
+                "coerced": listing(GraphQLArgument(GraphQLInt, default_value=40)),  # Strawberry
+                "value": listing(GraphQLArgument(GraphQLInt, default=GraphQLDefaultInput(30))),
+                "negative": listing(GraphQLArgument(GraphQLInt, default_value=-4)),
+                "negative_value": listing(
+                    GraphQLArgument(GraphQLInt, default=GraphQLDefaultInput(-3))
+                ),
+                "none": listing(GraphQLArgument(GraphQLInt)),
+            },
+        )
+    )
+
+    def cost_refused(document: str, limit: int) -> bool:
+        rules = rules_for(max_depth=6, max_aliases=15, max_directives=50, max_cost=limit)
+        return bool(validate(schema, parse(document), rules))
+
+    for field, cost in [
+        ("coerced", 41),
+        ("value", 31),
+        ("negative", 1),
+        ("negative_value", 1),
+        ("none", 11),
+    ]:
+        assert not cost_refused(f"{{ {field} {{ x }} }}", cost), field
+        assert cost_refused(f"{{ {field} {{ x }} }}", cost - 1), field
+    negative_sdl = build_schema("type N { x: Int } type Query { n(first: Int = -2): [N] }")
+    assert not validate(negative_sdl, parse("{ n { x } }"), rules_for(6, 15, 50, 1))
+
+
+@pytest.mark.parametrize(
+    ("first", "cost"),
+    [
+        ("-" + "9" * 17, 1),  # a negative: no items
+        ("-" + "9" * 18, 1),  # too long to read: still no items
+        ("-" + "9" * 4400, 1),  # too long for Python to convert
+    ],
+)
+def test_a_negative_first_of_any_length_counts_no_items(first: str, cost: int) -> None:
+    document = f"{{ nodes(first: {first}) {{ x }} }}"
+    assert ours(document, max_cost=cost) == []
+    assert ours(document, max_cost=cost - 1) == [f"Query cost exceeds the limit of {cost - 1}."]
+
+
+@pytest.mark.parametrize("first", ["9" * 17, "9" * 18, "9" * 19, "9" * 4400])
+def test_a_long_first_is_over_the_limit(first: str) -> None:
+    document = f"{{ nodes(first: {first}) {{ x }} }}"
+    assert ours(document, max_cost=5000) == ["Query cost exceeds the limit of 5000."]
+
+
+def test_typename_adds_no_depth() -> None:
+    assert ours("{ node { child { __typename } } }", max_depth=2) == []
+    assert ours("{ node { child { __typename x } } }", max_depth=2) == [
+        "Query depth exceeds the limit of 2."
+    ]
+
+
+def test_an_inline_fragment_without_a_type_counts_in_its_parent() -> None:
+    document = "{ node { ... @include(if: true) { child { x } } } }"
+    assert ours(document, max_cost=3, max_depth=3, max_directives=1) == []
+    assert ours(document, max_cost=2) == ["Query cost exceeds the limit of 2."]
+    assert ours(document, max_depth=2) == ["Query depth exceeds the limit of 2."]
+    assert ours(document, max_directives=0) == ["Directives exceed the limit of 0."]
