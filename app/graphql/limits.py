@@ -18,7 +18,7 @@ oracle field. Invariants:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     ASTValidationRule,
@@ -141,12 +141,11 @@ class _Walk:
                 target = parent if condition is None else self.schema.get_type(condition.name.value)
                 part = self._selections(selection.selection_set, target)
                 part = self._with_directives(part, len(selection.directives or ()))
-            elif isinstance(selection, FragmentSpreadNode):
+            else:  # a fragment spread, the grammar's third selection
+                spread = cast(FragmentSpreadNode, selection)
                 # Unknown, or closing a cycle: nothing here, another rule's error.
-                part = self.measured.get(selection.name.value) or [0] * len(self.caps)
-                part = self._with_directives(part, len(selection.directives or ()))
-            else:
-                continue
+                part = self.measured.get(spread.name.value) or [0] * len(self.caps)
+                part = self._with_directives(part, len(spread.directives or ()))
             self._add(total, part)
         return total
 
