@@ -54,7 +54,7 @@ bench-profile: install
 # Mutation testing (mutmut) of the modules that guard the gateway; writes var/mutation/last.json
 # and fails under 95% killed per module. Slow (tens of minutes), so it runs outside CI.
 mutate: install
-	$(BIN)/python -m tests.mutation.run $(if $(JOBS),--max-children $(JOBS))
+	$(BIN)/python -m tests.mutation.run $(if $(JOBS),--max-children $(JOBS)) $(if $(call yes,$(FRESH)),--fresh)
 
 clean:
 	rm -rf $(VENV) var mutants .mypy_cache .ruff_cache .pytest_cache

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -86,8 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make mutate", description=__doc__)
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--report-only", action="store_true", help="read the last run's results")
+    parser.add_argument("--fresh", action="store_true", help="forget mutmut's cached results")
     args = parser.parse_args(argv)
     names = modules()
+    if args.fresh:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     if not args.report_only:
         patterns = [f"{name}.*" for name in names]
         command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)]
