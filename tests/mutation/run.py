@@ -64,6 +64,8 @@ def report(found: dict[str, str], names: list[str], equivalent: dict[str, str]) 
             entry["equivalent"].append({"mutant": mutant, "reason": equivalent[mutant]})
         elif status in KILLED:
             entry["killed"].append(mutant)
+        elif status == "not checked":
+            entry["not_checked"].append(mutant)
         else:
             entry["survived"].append({"mutant": mutant, "status": status})
     result: dict[str, Any] = {}
@@ -72,10 +74,13 @@ def report(found: dict[str, str], names: list[str], equivalent: dict[str, str]) 
         share = killed / (killed + survived) if killed + survived else 1.0
         if share < KILL_SHARE:
             problems.append(f"{module}: kills {share:.1%} of its non-equivalent mutants")
+        if entry["not_checked"]:
+            problems.append(f"{module}: {len(entry['not_checked'])} mutants not checked yet")
         result[module] = {
             "killed": killed,
             "survived": survived,
             "equivalent": len(entry["equivalent"]),
+            "not_checked": len(entry["not_checked"]),
             "kill_share": round(share, 4),
             "survivors": entry["survived"],
             "equivalents": entry["equivalent"],
@@ -109,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         counts.update(killed=entry["killed"], survived=entry["survived"])
         print(
             f"{module}: killed {entry['killed']}, survived {entry['survived']}, "
-            f"equivalent {entry['equivalent']} ({entry['kill_share']:.1%})"
+            f"equivalent {entry['equivalent']}, not checked {entry['not_checked']} "
+            f"({entry['kill_share']:.1%} of those checked)"
         )
     for problem in outcome["problems"]:
         print(f"PROBLEM: {problem}", file=sys.stderr)
