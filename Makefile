@@ -52,7 +52,7 @@ bench-profile: install
 	$(BIN)/python -m bench --profile $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 # Mutation testing (mutmut) of the modules that guard the gateway; writes var/mutation/last.json
-# and fails under 95% killed per module. Slow (tens of minutes), so it runs outside CI.
+# and fails under 95% killed per module. Slow (an hour or more), so it runs outside CI.
 mutate: install
 	$(BIN)/python -m tests.mutation.run $(if $(JOBS),--max-children $(JOBS)) $(if $(call yes,$(FRESH)),--fresh)
 
