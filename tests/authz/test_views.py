@@ -254,3 +254,52 @@ def test_a_view_narrows_input_types_and_changes_nothing_else_about_them() -> Non
             assert kept == (was.description, was.out_name, was.extensions, was.default_value)
     described = [t for t in inputs if any(f.description for f in t.fields.values())]
     assert described  # the check above meets a description that could be lost
+
+
+def test_a_view_narrows_object_types_and_changes_nothing_else_about_them() -> None:
+    from graphql import GraphQLObjectType
+
+    from app.authz.policy import load_policy
+    from app.authz.views import build_view
+    from app.graphql.schema import build_schema
+
+    full = build_schema()._schema
+    compared = {"description": 0, "deprecation": 0}
+    for client in load_policy().clients.values():
+        view = build_view(full, client)
+        for narrowed in view.type_map.values():
+            if not isinstance(narrowed, GraphQLObjectType) or narrowed.name.startswith("__"):
+                continue
+            original = full.type_map[narrowed.name]
+            assert isinstance(original, GraphQLObjectType)
+            assert narrowed.extensions == original.extensions
+            assert narrowed.description == original.description
+            for name, field in narrowed.fields.items():
+                was = original.fields[name]
+                assert field.description == was.description
+                assert field.deprecation_reason == was.deprecation_reason
+                assert field.extensions == was.extensions
+                compared["description"] += field.description is not None
+                compared["deprecation"] += field.deprecation_reason is not None
+                for arg_name, arg in field.args.items():
+                    old = was.args[arg_name]
+                    kept = (arg.out_name, arg.extensions, arg.default_value)
+                    assert kept == (old.out_name, old.extensions, old.default_value)
+                    assert arg.description == old.description
+    assert compared["description"]  # the check above meets a description to lose
+
+
+def test_a_view_without_a_query_operation_is_refused() -> None:
+    from dataclasses import replace
+
+    from app.authz.policy import PolicyError, load_policy
+    from app.authz.views import build_view
+    from app.graphql.schema import build_schema
+
+    use = load_policy().clients["opg.poas.use"]
+    none = replace(use, grants=replace(use.grants, operations=frozenset()))
+    with pytest.raises(PolicyError) as refused:
+        build_view(build_schema()._schema, none)
+    assert str(refused.value) == (
+        "opg.poas.use.toml: grants no Query operation; every view needs one"
+    )
