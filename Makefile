@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install install-dev wheel run test check schema storm topology clean bench bench-profile
+.PHONY: install install-dev wheel run test check schema storm topology clean bench bench-profile mutate
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -74,5 +74,10 @@ bench-profile: install-dev
 	$(BIN)/python -m pip install --quiet 'py-spy>=0.4'
 	$(BIN)/python -m bench --profile $(if $(QUICK),--quick) $(BENCH_ARGS)
 
+# Mutation testing (mutmut) of the modules that guard the gateway; writes var/mutation/last.json
+# and fails under 95% killed per module. Slow (an hour or more), so it runs outside CI.
+mutate: install-dev
+	$(BIN)/python -m tests.mutation.run $(if $(JOBS),--max-children $(JOBS)) $(if $(call yes,$(FRESH)),--fresh)
+
 clean:
-	rm -rf $(VENV) var dist build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var dist build mutants .mypy_cache .ruff_cache .pytest_cache

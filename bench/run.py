@@ -28,7 +28,7 @@ from typing import Any
 from app.authz.policy import MAX_RATE
 from app.settings import DEFAULT_POLICY_DIR
 
-from . import load, servers
+from . import load, servers, validation
 from . import profile as profiling
 from .cluster import Database, bench_database, free_port, pooled_url
 from .keys import ClientKeys
@@ -378,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             signal.alarm(0)
     verdicts = targets(rows)
+    hostile = validation.worst()
     report: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "quick": plan.quick,
@@ -396,9 +397,11 @@ def main(argv: list[str] | None = None) -> int:
         },
         "elapsed_seconds": round(time.monotonic() - started, 1),
         "results": [row.as_json() for row in rows],
+        "validation": hostile.as_json(),
         "targets": verdicts,
     }
     print_table(rows)
+    print(hostile.line())
     for line in verdicts:
         print(line)
     text = json.dumps(report, indent=2)

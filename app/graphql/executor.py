@@ -27,6 +27,7 @@ from graphql import (
 )
 
 from .outline import NO_OPERATION, Outline, outline
+from .overlap import bounded
 
 DOCUMENT_CACHE_SIZE = 1024
 MAX_OUTLINES = 8  # operation names remembered per document
@@ -63,7 +64,7 @@ class Executor:
         self.schema = schema
         self._max_tokens = max_tokens
         # recommended_rules bound circular introspection (types -> fields -> type -> ...)
-        self._rules = (*specified_rules, *recommended_rules, *extra_rules)
+        self._rules = bounded((*specified_rules, *recommended_rules, *extra_rules))
         # Built once: the manager remembers each field's wrapped resolver across requests.
         self._middleware = MiddlewareManager(*middleware) if middleware else None
         self.prepare = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._prepare)

@@ -53,6 +53,7 @@ async def test_a_miswired_field_is_refused_at_run_time_and_its_resolver_never_ru
     body = response.json()
     assert body["data"] == {"validateLpa": None}
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert [e["message"] for e in body["errors"]] == ["Not permitted."]
     assert spy.calls == []
 
 

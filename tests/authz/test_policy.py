@@ -170,3 +170,29 @@ def test_start_up_refuses_a_policy_that_does_not_match(variant: Any) -> None:
     folder = variant("opg.poas.use.toml", '"LpaStatus.lpaType",', '"LpaStatus.nope",')
     with pytest.raises(PolicyError, match="does not match the schema"):
         check_policy(load_policy(folder), FULL)
+
+
+def test_a_missing_required_argument_names_the_file_and_the_line_of_its_field(
+    variant: Any,
+) -> None:
+    folder = variant("opg.poas.use.toml", '  "Query.lpaStatus.uid",\n', "")
+    problems = policy_problems(load_policy(folder), FULL)
+    line = _line_of(folder / "opg.poas.use.toml", '"Query.lpaStatus"')
+    assert (
+        f"opg.poas.use.toml:{line}: Query.lpaStatus.uid is required by a granted field but "
+        "not granted"
+    ) in problems
+
+
+def test_a_missing_required_input_field_names_the_file(variant: Any) -> None:
+    folder = variant("opg.poas.makeregister.toml", '  "AddressInput.line1",\n', "")
+    problems = policy_problems(load_policy(folder), FULL)
+    # No line names the input type alone, so the file is named without a line.
+    assert (
+        "opg.poas.makeregister.toml: AddressInput.line1 is required by a granted input but "
+        "not granted"
+    ) in problems
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)

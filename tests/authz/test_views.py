@@ -227,3 +227,79 @@ async def test_a_document_cached_for_one_client_is_never_served_to_another(gql: 
         refused = await gql("opg.poas.use", sirius_only)
         assert refused.status_code == 400
         assert refused.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_a_view_narrows_input_types_and_changes_nothing_else_about_them() -> None:
+    """Strawberry reads an input's extensions and graphql-core its out_type to build the
+    value a resolver gets; descriptions reach the client's SDL. A view keeps all of them."""
+    from graphql import GraphQLInputObjectType
+
+    from app.authz.policy import load_policy
+    from app.authz.views import build_view
+    from app.graphql.schema import build_schema
+
+    full = build_schema()._schema
+    view = build_view(full, load_policy().clients["opg.poas.makeregister"])
+    inputs = [t for t in view.type_map.values() if isinstance(t, GraphQLInputObjectType)]
+    assert inputs
+    for narrowed in inputs:
+        original = full.type_map[narrowed.name]
+        assert isinstance(original, GraphQLInputObjectType)
+        assert narrowed.description == original.description
+        assert narrowed.out_type == original.out_type
+        assert narrowed.extensions == original.extensions
+        for name, field in narrowed.fields.items():
+            was = original.fields[name]
+            kept = (field.description, field.out_name, field.extensions, field.default_value)
+            assert kept == (was.description, was.out_name, was.extensions, was.default_value)
+    described = [t for t in inputs if any(f.description for f in t.fields.values())]
+    assert described  # the check above meets a description that could be lost
+
+
+def test_a_view_narrows_object_types_and_changes_nothing_else_about_them() -> None:
+    from graphql import GraphQLObjectType
+
+    from app.authz.policy import load_policy
+    from app.authz.views import build_view
+    from app.graphql.schema import build_schema
+
+    full = build_schema()._schema
+    compared = {"description": 0, "deprecation": 0}
+    for client in load_policy().clients.values():
+        view = build_view(full, client)
+        for narrowed in view.type_map.values():
+            if not isinstance(narrowed, GraphQLObjectType) or narrowed.name.startswith("__"):
+                continue
+            original = full.type_map[narrowed.name]
+            assert isinstance(original, GraphQLObjectType)
+            assert narrowed.extensions == original.extensions
+            assert narrowed.description == original.description
+            for name, field in narrowed.fields.items():
+                was = original.fields[name]
+                assert field.description == was.description
+                assert field.deprecation_reason == was.deprecation_reason
+                assert field.extensions == was.extensions
+                compared["description"] += field.description is not None
+                compared["deprecation"] += field.deprecation_reason is not None
+                for arg_name, arg in field.args.items():
+                    old = was.args[arg_name]
+                    kept = (arg.out_name, arg.extensions, arg.default_value)
+                    assert kept == (old.out_name, old.extensions, old.default_value)
+                    assert arg.description == old.description
+    assert compared["description"]  # the check above meets a description to lose
+
+
+def test_a_view_without_a_query_operation_is_refused() -> None:
+    from dataclasses import replace
+
+    from app.authz.policy import PolicyError, load_policy
+    from app.authz.views import build_view
+    from app.graphql.schema import build_schema
+
+    use = load_policy().clients["opg.poas.use"]
+    none = replace(use, grants=replace(use.grants, operations=frozenset()))
+    with pytest.raises(PolicyError) as refused:
+        build_view(build_schema()._schema, none)
+    assert str(refused.value) == (
+        "opg.poas.use.toml: grants no Query operation; every view needs one"
+    )
