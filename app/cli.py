@@ -1,4 +1,5 @@
-"""`lpa-gateway`: serve, dev, migrate, seed, token, export-schema, check-policy, documents.
+"""`lpa-gateway`: serve, dev, migrate, seed, import, token, export-schema, check-policy,
+documents.
 
 Configuration errors end with one line on stderr and exit status 2, never a traceback.
 """
@@ -80,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="add the demo LPAs (development only)")
     seed.add_argument("--json", action="store_true", help="print the demo LPAs as JSON")
     seed.set_defaults(command=_seed)
+
+    load = sub.add_parser("import", help="load LPAs in OPG's LPA store JSON, one a line")
+    load.add_argument("file", type=Path, help="JSON Lines: one LPA store `lpa.json` a line")
+    load.set_defaults(command=_import)
 
     token = sub.add_parser("token", help="print a development token (development only)")
     token.add_argument("--client", required=True)
@@ -194,6 +199,15 @@ async def _seed_demo(settings: Settings) -> list[dict[str, Any]]:
         return await seed_demo(engine)
     finally:
         await engine.dispose()
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from app.import_command import run
+
+    try:
+        return run(args.file, settings, sys.stdout, sys.stderr)
+    except OSError as error:
+        raise CommandRefused(f"cannot read {args.file}: {error.strerror or error}") from None
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> int:

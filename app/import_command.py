@@ -1,0 +1,94 @@
+"""`lpa-gateway import FILE`: load LPAs in OPG's LPA store JSON, one a line.
+
+A progress bar goes to stderr only when stderr is a terminal. The run ends with one line per
+refused problem (`line N: POINTER CODE`, or `line N: CODE` for the line as a whole; never a
+value) and a summary on stdout; it exits 0
+when no line was refused and 1 otherwise. A file that cannot be read is one line on stderr and
+exit status 2 (`app.cli`), before anything is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from app.db.engine import create_engine
+from app.db.importer import ImportSummary, import_lines
+from app.settings import Settings
+
+BAR_WIDTH = 30
+REDRAW_SECONDS = 0.1
+
+
+class Progress:
+    """A bar redrawn in place on a terminal, at most every REDRAW_SECONDS."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream, self.total, self.done = stream, total, 0
+        self._drawn_at = 0.0
+
+    def step(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if self.done == self.total or now - self._drawn_at >= REDRAW_SECONDS:
+            self._drawn_at = now
+            self.draw()
+
+    def draw(self) -> None:
+        filled = BAR_WIDTH * self.done // max(self.total, 1)
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        self.stream.write(f"\r[{bar}] {self.done}/{self.total}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def run(path: Path, settings: Settings, out: TextIO, err: TextIO) -> int:
+    with path.open("rb") as source:  # OSError: app.cli answers it in one line, exit 2
+        progress = Progress(err, _count_lines(source)) if err.isatty() else None
+        source.seek(0)
+        summary = asyncio.run(_import(settings, _lines(source), progress))
+    if progress is not None:
+        progress.close()
+    report(summary, out)
+    return 1 if summary.refused else 0
+
+
+def report(summary: ImportSummary, out: TextIO) -> None:
+    for refusal in summary.refused:
+        where = f"{refusal.problem.source} " if refusal.problem.source else ""
+        print(f"line {refusal.line}: {where}{refusal.problem.code}", file=out)
+    print(
+        f"imported {summary.imported}, already present {summary.present}, "
+        f"refused {summary.refused_lines}",
+        file=out,
+    )
+
+
+async def _import(
+    settings: Settings, lines: Iterator[bytes], progress: Progress | None
+) -> ImportSummary:
+    engine = create_engine(settings, pool_size=1)
+    try:
+        return await import_lines(
+            engine,
+            lines,
+            now=lambda: datetime.now(UTC),
+            on_line=progress.step if progress is not None else lambda: None,
+        )
+    finally:
+        await engine.dispose()
+
+
+def _count_lines(source: BinaryIO) -> int:
+    return sum(1 for line in source if line.strip())
+
+
+def _lines(source: BinaryIO) -> Iterator[bytes]:
+    yield from source
