@@ -202,12 +202,12 @@ async def _seed_demo(settings: Settings) -> list[dict[str, Any]]:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from app.import_command import run
+    from app.import_command import ImportRefused, run
 
     try:
         return run(args.file, settings, sys.stdout, sys.stderr)
-    except OSError as error:
-        raise CommandRefused(f"cannot read {args.file}: {error.strerror or error}") from None
+    except ImportRefused as error:
+        raise CommandRefused(str(error)) from None
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,12 +16,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.db.availability import database_unavailable
 from app.db.engine import create_engine
 from app.db.importer import ImportSummary, import_lines
 from app.settings import Settings
 
 BAR_WIDTH = 30
 REDRAW_SECONDS = 0.1
+
+
+class ImportRefused(Exception):
+    """The import cannot run at all; the message names why, never a value."""
 
 
 class Progress:
@@ -50,10 +57,17 @@ class Progress:
 
 
 def run(path: Path, settings: Settings, out: TextIO, err: TextIO) -> int:
-    with path.open("rb") as source:  # OSError: app.cli answers it in one line, exit 2
+    try:
+        source = path.open("rb")
+    except OSError as error:
+        raise ImportRefused(f"cannot read {path}: {error.strerror or error}") from None
+    with source:
         progress = Progress(err, _count_lines(source)) if err.isatty() else None
         source.seek(0)
-        summary = asyncio.run(_import(settings, _lines(source), progress))
+        try:
+            summary = asyncio.run(_import(settings, _lines(source), progress))
+        except (OSError, SQLAlchemyError) as error:
+            raise ImportRefused(_database_failure(error)) from None
     if progress is not None:
         progress.close()
     report(summary, out)
@@ -84,6 +98,13 @@ async def _import(
         )
     finally:
         await engine.dispose()
+
+
+def _database_failure(error: Exception) -> str:
+    if database_unavailable(error):
+        return "the database is out of reach; run the import again once it is back"
+    cause = type(getattr(error, "orig", None) or error).__name__
+    return f"the database refused the import ({cause}); is it migrated (lpa-gateway migrate)?"
 
 
 def _count_lines(source: BinaryIO) -> int:
