@@ -110,6 +110,14 @@ def varied(n: int) -> dict[str, Any]:
                 "appointmentType": "original",
                 "status": "active",
                 "address": address("TR1 1ST"),
+                "signatories": [
+                    {
+                        "firstNames": "Sig",
+                        "lastName": "Natory",
+                        "professionalTitle": "Director",
+                        "signedAt": "2024-12-04T10:00:00Z",
+                    }
+                ],
             }
         ]
         lpa["howAttorneysMakeDecisions"] = "jointly-and-severally"

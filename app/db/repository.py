@@ -108,6 +108,13 @@ async def create_lpa(
     ]
     if checks:  # identity checked before the LPA was sent (the store's `identityCheck`)
         await insert_rows(conn, "identity_checks", checks)
+    signatories = [
+        {**_fields(s), "trust_corporation_id": trust.id, "position": i}
+        for trust in lpa.trust_corporations
+        for i, s in enumerate(trust.signatories)
+    ]
+    if signatories:  # signed for the trust corporation before it was imported
+        await insert_rows(conn, "trust_corporation_signatories", signatories)
     raised = list(dict.fromkeys((p.source, p.code.value) for p in anomalies))  # in order, once
     await insert_anomalies(conn, lpa_id, raised, at)
     await record_change(

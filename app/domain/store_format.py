@@ -38,7 +38,7 @@ from .enums import (
     WhenTheLpaCanBeUsed,
 )
 from .problems import Problem
-from .records import Address, AuthorisedSignatory, IdentityCheck, IndependentWitness
+from .records import Address, AuthorisedSignatory, IdentityCheck, IndependentWitness, Signatory
 from .uid import InvalidUid, parse_uid
 
 Reader = Callable[[Any, str], Any]  # a store value and its pointer -> our value, or Refused
@@ -173,6 +173,23 @@ def _address_record(value: Any, at: str) -> Address:
     return Address(**_object(ADDRESS, value, at).draft)
 
 
+def _signatories(value: Any, at: str) -> tuple[Signatory, ...]:
+    if not isinstance(value, list):
+        raise _bad(at)
+    if len(value) > caps.SIGNATORIES:
+        raise _bad(at, ProblemCode.TOO_MANY)
+    found: list[Signatory] = []
+    problems: list[Problem] = []
+    for i, item in enumerate(value):
+        try:
+            found.append(Signatory(id=uuid.uuid4(), **_object(SIGNATORY, item, f"{at}/{i}").draft))
+        except Refused as refused:
+            problems.extend(refused.problems)
+    if problems:
+        raise Refused(problems)
+    return tuple(found)
+
+
 def _independent_witness(value: Any, at: str) -> IndependentWitness:
     part = _object(INDEPENDENT_WITNESS, value, at)
     return IndependentWitness(id=part.held["id"] or uuid.uuid4(), **part.draft)
@@ -296,10 +313,17 @@ ATTORNEY = {
     "dateOfBirth": Field("date_of_birth", _date, required=True),
     "mobile": Field("mobile", _PHONE),
 }
+SIGNATORY = {
+    "firstNames": Field("first_names", _NAME, required=True),
+    "lastName": Field("last_name", _NAME, required=True),
+    "professionalTitle": Field("professional_title", _NAME),
+    "signedAt": Field("signed_at", _datetime),
+}
 TRUST_CORPORATION = {
     **_APPOINTEE,
     "name": Field("name", _NAME, required=True),
     "companyNumber": Field("company_number", text(caps.COMPANY_NUMBER), required=True),
+    "signatories": Field("signatories", _signatories, held=True),
 }
 CERTIFICATE_PROVIDER = {
     "uid": _UID,

@@ -71,6 +71,9 @@ async def test_a_thousand_lpas_import_once_and_a_second_run_changes_nothing(
     before = await snapshot(engine)
     assert len(before["lpas"]) == 1000
     assert len(before["changes"]) == len(before["outbox"]) == 1000
+    trusts = sum(1 for n in range(1000) if "trustCorporations" in varied(n))
+    assert len(before["trust_corporation_signatories"]) == trusts > 0
+    assert len(before["identity_checks"]) == 1000  # every donor's
 
     statements = counting(engine)
     second = await run(engine, data)

@@ -71,6 +71,25 @@ def test_the_store_writes_an_unset_time_as_year_one() -> None:
     assert record.draft["witnessed_by_certificate_provider_at"] is None
 
 
+def test_a_trust_corporation_keeps_who_signed_for_it() -> None:
+    lpa = varied(10)
+    record = read(lpa)
+    assert isinstance(record, StoreRecord)
+    [trust] = imported_lpa(record, decide_create(record.draft, NOW).draft, NOW).trust_corporations
+    [signatory] = trust.signatories
+    assert (signatory.last_name, signatory.professional_title) == ("Natory", "Director")
+    assert signatory.signed_at == datetime(2024, 12, 4, 10, 0, tzinfo=UTC)
+
+
+def test_a_trust_corporation_has_at_most_two_signatories() -> None:
+    lpa = varied(10)
+    signatory = lpa["trustCorporations"][0]["signatories"][0]
+    lpa["trustCorporations"][0]["signatories"] = [signatory] * caps.SIGNATORIES
+    assert isinstance(read(lpa), StoreRecord)
+    lpa["trustCorporations"][0]["signatories"] = [signatory] * (caps.SIGNATORIES + 1)
+    assert refusals(lpa) == [("/trustCorporations/0/signatories", "TOO_MANY")]
+
+
 def test_independent_witness_and_authorised_signatory_are_kept() -> None:
     witness = {"uid": actor_uid(1, 9), "firstNames": "Wyn", "lastName": "Witness", "phone": "0700"}
     record = read(
