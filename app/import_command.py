@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.db.availability import database_unavailable
 from app.db.engine import create_engine
 from app.db.importer import ImportSummary, import_lines
+from app.domain.store_format import MAX_LINE
 from app.settings import Settings
 
 BAR_WIDTH = 30
@@ -108,8 +109,13 @@ def _database_failure(error: Exception) -> str:
 
 
 def _count_lines(source: BinaryIO) -> int:
-    return sum(1 for line in source if line.strip())
+    return sum(1 for line in _lines(source) if line.strip())
 
 
 def _lines(source: BinaryIO) -> Iterator[bytes]:
-    yield from source
+    """Each line, but never more than MAX_LINE + 1 bytes of one: the rest of a longer line is
+    skipped, and what is kept is too long to be read as an LPA."""
+    while line := source.readline(MAX_LINE + 1):
+        yield line
+        while len(line) > MAX_LINE and not line.endswith(b"\n"):
+            line = source.readline(MAX_LINE + 1)

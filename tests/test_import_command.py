@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.domain.store_format import MAX_LINE
 from app.import_command import run
 from app.settings import Settings
 from tests.store_json import lines, store_lpa
@@ -67,6 +68,21 @@ def test_refused_lines_are_listed_and_the_exit_status_is_1(
         "line 2: NOT_JSON\n"
         "line 3: /donor/dateOfBirth INVALID_VALUE\n"
         "imported 1, already present 0, refused 2\n"
+    )
+
+
+def test_an_overlong_line_is_refused_and_the_lines_after_it_keep_their_numbers(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("LPA_GATEWAY_DATABASE_URL", database_url)
+    source = tmp_path / "lpas.jsonl"
+    source.write_bytes(lines(store_lpa(1), b'{"uid": "' + b"x" * (3 * MAX_LINE) + b'"}', b"[]"))
+    assert main(["import", str(source)]) == 1
+    assert capsys.readouterr().out == (
+        "line 2: TOO_LONG\nline 3: NOT_AN_OBJECT\nimported 1, already present 0, refused 2\n"
     )
 
 

@@ -44,6 +44,7 @@ from .uid import InvalidUid, parse_uid
 Reader = Callable[[Any, str], Any]  # a store value and its pointer -> our value, or Refused
 _PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}")
 _GO_ZERO_YEAR = 1  # Go writes an unset time as 0001-01-01T00:00:00Z
+MAX_LINE = 1 << 20  # bytes: an LPA is a few kilobytes, its longest texts 10,000 characters
 
 
 class Refused(Exception):
@@ -80,6 +81,8 @@ class _Part:
 
 
 def read_line(line: bytes) -> StoreRecord | list[Problem]:
+    if len(line) > MAX_LINE:
+        return [Problem("", ProblemCode.TOO_LONG)]
     try:
         value = json.loads(line.decode("utf-8"), parse_constant=_no_constant)
     except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError included
@@ -174,20 +177,10 @@ def _address_record(value: Any, at: str) -> Address:
 
 
 def _signatories(value: Any, at: str) -> tuple[Signatory, ...]:
-    if not isinstance(value, list):
-        raise _bad(at)
-    if len(value) > caps.SIGNATORIES:
-        raise _bad(at, ProblemCode.TOO_MANY)
-    found: list[Signatory] = []
-    problems: list[Problem] = []
-    for i, item in enumerate(value):
-        try:
-            found.append(Signatory(id=uuid.uuid4(), **_object(SIGNATORY, item, f"{at}/{i}").draft))
-        except Refused as refused:
-            problems.extend(refused.problems)
-    if problems:
-        raise Refused(problems)
-    return tuple(found)
+    def signatory(item: Any, here: str) -> Signatory:
+        return Signatory(id=uuid.uuid4(), **_object(SIGNATORY, item, here).draft)
+
+    return tuple(_items(value, at, caps.SIGNATORIES, signatory))
 
 
 def _independent_witness(value: Any, at: str) -> IndependentWitness:
@@ -232,25 +225,27 @@ def _object(table: Mapping[str, Field], value: Any, at: str) -> _Part:
 
 def _read(spec: Field, value: Any, at: str) -> Any:
     if spec.many:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise _bad(at)
-        if len(value) > _LIST_CAPS.get(spec.name, 0):
-            raise _bad(at, ProblemCode.TOO_MANY)
-        found: list[Any] = []
-        problems: list[Problem] = []
-        for i, item in enumerate(value):
-            try:
-                found.append(spec.read(item, f"{at}/{i}"))
-            except Refused as refused:
-                problems.extend(refused.problems)
-        if problems:
-            raise Refused(problems)
-        return found
+        return [] if value is None else _items(value, at, _LIST_CAPS[spec.name], spec.read)
     if value is None or value == "":  # Go leaves an unset string empty
         return None
     return spec.read(value, at)
+
+
+def _items(value: Any, at: str, cap: int, read: Reader) -> list[Any]:
+    if not isinstance(value, list):
+        raise _bad(at)
+    if len(value) > cap:
+        raise _bad(at, ProblemCode.TOO_MANY)
+    found: list[Any] = []
+    problems: list[Problem] = []
+    for i, item in enumerate(value):
+        try:
+            found.append(read(item, f"{at}/{i}"))
+        except Refused as refused:
+            problems.extend(refused.problems)
+    if problems:
+        raise Refused(problems)
+    return found
 
 
 def _unsupported(at: str, key: str) -> Problem:

@@ -17,7 +17,7 @@ from app.domain.create import decide_create
 from app.domain.enums import AttorneyStatus, IdentityCheckType, LpaStatus
 from app.domain.imported import IMPORTER, OWNERS, imported_lpa
 from app.domain.problems import Problem
-from app.domain.store_format import StoreRecord, read_line
+from app.domain.store_format import MAX_LINE, StoreRecord, read_line
 from tests.store_json import actor_uid, lines, paper, store_lpa, varied
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -122,6 +122,15 @@ def test_independent_witness_and_authorised_signatory_are_kept() -> None:
 )
 def test_a_line_that_is_no_json_object_is_refused_as_a_whole(line: bytes, code: str) -> None:
     assert [(p.source, p.code.value) for p in read_line(line)] == [("", code)]  # type: ignore[union-attr]
+
+
+def test_a_line_is_read_up_to_its_cap_and_refused_past_it() -> None:
+    record = lines(store_lpa()).rstrip(b"\n")
+    at_cap = record + b" " * (MAX_LINE - len(record))
+    assert isinstance(read_line(at_cap), StoreRecord)
+    over = read_line(at_cap + b" ")
+    assert isinstance(over, list)
+    assert [(p.source, p.code.value) for p in over] == [("", "TOO_LONG")]
 
 
 @pytest.mark.parametrize(
