@@ -84,7 +84,9 @@ def read_line(line: bytes) -> StoreRecord | list[Problem]:
     if len(line) > MAX_LINE:
         return [Problem("", ProblemCode.TOO_LONG)]
     try:
-        value = json.loads(line.decode("utf-8"), parse_constant=_no_constant)
+        value = json.loads(
+            line.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_once_each
+        )
     except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError included
         return [Problem("", ProblemCode.NOT_JSON)]
     if not isinstance(value, dict):
@@ -100,6 +102,14 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """I-JSON: a key twice in one object would silently drop the first value."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise ValueError("a key is repeated")
+    return found
+
+
 # Readers: each returns our value, None for a value the store means as unset, or raises.
 
 
@@ -107,8 +117,8 @@ def _bad(at: str, code: ProblemCode = ProblemCode.INVALID_VALUE) -> Refused:
     return Refused([Problem(at, code)])
 
 
-def text(cap: int) -> Reader:
-    def read(value: Any, at: str) -> str | None:
+def _text(cap: int) -> Reader:
+    def read(value: Any, at: str) -> str:
         if not isinstance(value, str):
             raise _bad(at)
         if len(value) > cap:
@@ -260,8 +270,8 @@ _LIST_CAPS = {
     "trust_corporations": caps.TRUST_CORPORATIONS_GIVEN,
     "people_to_notify": caps.PEOPLE_TO_NOTIFY_GIVEN,
 }
-_NAME, _LINE, _PHONE = text(caps.NAME), text(caps.ADDRESS_LINE), text(caps.PHONE)
-_EMAIL, _TEXT = text(caps.EMAIL), text(caps.TEXT)
+_NAME, _LINE, _PHONE = _text(caps.NAME), _text(caps.ADDRESS_LINE), _text(caps.PHONE)
+_EMAIL, _TEXT = _text(caps.EMAIL), _text(caps.TEXT)
 _HOW = _vocabulary(HowAttorneysMakeDecisions)
 _UID = Field("id", _actor_uid, held=True)  # kept when given, issued when absent
 
@@ -271,8 +281,8 @@ ADDRESS = {
     "line2": Field("line2", _LINE),
     "line3": Field("line3", _LINE),
     "town": Field("town", _LINE),
-    "postcode": Field("postcode", text(caps.POSTCODE)),
-    "country": Field("country", text(caps.COUNTRY)),  # a missing one is a rule's problem
+    "postcode": Field("postcode", _text(caps.POSTCODE)),
+    "country": Field("country", _text(caps.COUNTRY)),  # a missing one is a rule's problem
 }
 _ADDRESS = Field("address", _with(ADDRESS), required=True)
 IDENTITY_CHECK = {
@@ -317,7 +327,7 @@ SIGNATORY = {
 TRUST_CORPORATION = {
     **_APPOINTEE,
     "name": Field("name", _NAME, required=True),
-    "companyNumber": Field("company_number", text(caps.COMPANY_NUMBER), required=True),
+    "companyNumber": Field("company_number", _text(caps.COMPANY_NUMBER), required=True),
     "signatories": Field("signatories", _signatories, held=True),
 }
 CERTIFICATE_PROVIDER = {

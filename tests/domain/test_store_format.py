@@ -115,6 +115,7 @@ def test_independent_witness_and_authorised_signatory_are_kept() -> None:
         (b"{not json", "NOT_JSON"),
         (b"\xff\xfe{}", "NOT_JSON"),  # not UTF-8
         (b'{"uid": NaN}', "NOT_JSON"),
+        (b'{"donor": {}, "donor": {}}', "NOT_JSON"),  # I-JSON: no key twice
         (b"[" * 100_000 + b"]" * 100_000, "NOT_JSON"),  # nested past the parser's depth
         (b"[]", "NOT_AN_OBJECT"),
         (b'"M-7890-0400-4000"', "NOT_AN_OBJECT"),
