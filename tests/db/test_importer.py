@@ -101,9 +101,9 @@ async def test_broken_lines_are_refused_one_at_a_time_and_the_run_goes_on(
     engine: AsyncEngine,
 ) -> None:
     online_broken = store_lpa(5)
-    del online_broken["whenTheLpaCanBeUsed"]
+    online_broken["attorneys"][0]["dateOfBirth"] = "2015-01-01"  # under 18
     paper_broken = paper(store_lpa(6))
-    del paper_broken["whenTheLpaCanBeUsed"]
+    paper_broken["attorneys"][0]["dateOfBirth"] = "2015-01-01"
     stolen = store_lpa(7)
     stolen["donor"]["uid"] = actor_uid(1, 1)  # line 1's donor
     data = lines(
@@ -126,7 +126,7 @@ async def test_broken_lines_are_refused_one_at_a_time_and_the_run_goes_on(
         (2, "", "NOT_JSON"),
         (3, "", "NOT_AN_OBJECT"),
         (4, "/uid", "INVALID_UID"),
-        (5, "/whenTheLpaCanBeUsed", "REQUIRED"),
+        (5, "/attorneys/0/dateOfBirth", "UNDER_18"),
         (7, "/donor/uid", "DUPLICATE"),
     ]
     async with engine.connect() as conn:
@@ -140,7 +140,7 @@ async def test_broken_lines_are_refused_one_at_a_time_and_the_run_goes_on(
         ).all()
     assert stored == {store_lpa(n)["uid"] for n in (1, 6, 10)}
     assert [tuple(a) for a in anomalies] == [
-        (paper_broken["uid"], "/whenTheLpaCanBeUsed", "REQUIRED")
+        (paper_broken["uid"], "/attorneys/0/dateOfBirth", "UNDER_18")
     ]
 
 

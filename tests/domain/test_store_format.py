@@ -214,20 +214,20 @@ def test_every_problem_of_a_line_is_named_once() -> None:
 
 def test_a_broken_rule_refuses_an_online_lpa_and_is_kept_on_a_paper_one() -> None:
     online = store_lpa()
-    del online["whenTheLpaCanBeUsed"]
+    online["attorneys"][0]["dateOfBirth"] = "2015-01-01"  # under 18
     record = read(online)
     assert isinstance(record, StoreRecord)
     refused = decide_create(record.draft, NOW)
     assert not refused.accepted
     assert [(p.source, p.code) for p in refused.refusals] == [
-        ("/whenTheLpaCanBeUsed", ProblemCode.REQUIRED)
+        ("/attorneys/0/dateOfBirth", ProblemCode.UNDER_18)
     ]
     on_paper = read(paper(online))
     assert isinstance(on_paper, StoreRecord)
     kept = decide_create(on_paper.draft, NOW)
     assert kept.accepted
     assert [(p.source, p.code) for p in kept.problems] == [
-        ("/whenTheLpaCanBeUsed", ProblemCode.REQUIRED)
+        ("/attorneys/0/dateOfBirth", ProblemCode.UNDER_18)
     ]
 
 
