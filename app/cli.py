@@ -1,4 +1,4 @@
-"""`lpa-gateway`: serve, dev, migrate, grants, seed, token, export-schema, check-policy,
+"""`lpa-gateway`: serve, dev, migrate, grants, seed, import, token, export-schema, check-policy,
 documents.
 
 Every refusal (configuration, policy, keys, a database out of reach or missing a privilege,
@@ -112,6 +112,10 @@ def _parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="add the demo LPAs (development only)")
     seed.add_argument("--json", action="store_true", help="print the demo LPAs as JSON")
     seed.set_defaults(command=_seed)
+
+    load = sub.add_parser("import", help="load LPAs in OPG's LPA store JSON, one a line")
+    load.add_argument("file", type=Path, help="JSON Lines: one LPA store `lpa.json` a line")
+    load.set_defaults(command=_import)
 
     token = sub.add_parser("token", help="print a development token (development only)")
     token.add_argument("--client", required=True)
@@ -257,6 +261,15 @@ async def _seed_demo(settings: Settings) -> list[dict[str, Any]]:
         return await seed_demo(engine)
     finally:
         await engine.dispose()
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from app.import_command import ImportRefused, run
+
+    try:
+        return run(args.file, settings, sys.stdout, sys.stderr)
+    except ImportRefused as error:
+        raise CommandRefused(str(error)) from None
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> int:

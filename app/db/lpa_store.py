@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.domain.uid import uid_for_sequence
 
 from .models import (
     Actor,
@@ -54,6 +57,7 @@ _EMPTY_ADDRESS = {c.name: None for c in addresses.c if c.nullable}
 # `.values(...)` on every call makes a new statement whose key is computed again each time.
 _NEW_NUMBER = insert(numbers).returning(numbers.c.id)
 _FORGET_NUMBER = delete(numbers).where(numbers.c.id == bindparam("number"))
+_UID_HELD = select(lpas.c.id).where(lpas.c.uid == bindparam("uid"))
 _INSERT_LPA = insert(lpas).returning(lpas.c.id)
 _INSERT_ACTORS = insert(actors)
 _INSERT_ADDRESSES = insert(addresses)
@@ -70,10 +74,16 @@ class NewActor:
 
 
 async def allocate_number(conn: AsyncConnection) -> int:
-    """A sequence number no other LPA has had or will have, even if this transaction fails."""
-    number = (await conn.execute(_NEW_NUMBER)).scalar_one()
-    await conn.execute(_FORGET_NUMBER, {"number": number})
-    return int(number)
+    """A sequence number no other LPA has had or will have, even if this transaction fails.
+
+    A number whose UID an imported LPA already holds is skipped: imported UIDs come from OPG's
+    LPA store and may be anywhere in the sequence's range."""
+    while True:
+        number = int((await conn.execute(_NEW_NUMBER)).scalar_one())
+        await conn.execute(_FORGET_NUMBER, {"number": number})
+        held = await conn.execute(_UID_HELD, {"uid": uid_for_sequence(number)})
+        if held.first() is None:
+            return number
 
 
 async def insert_lpa(
@@ -95,6 +105,15 @@ async def insert_actors(conn: AsyncConnection, lpa_id: int, people: Sequence[New
     ]
     if located:
         await conn.execute(_INSERT_ADDRESSES, located)
+
+
+async def taken_actor_ids(conn: AsyncConnection, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these actor UUIDs another LPA already holds."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    found = await conn.execute(select(actors.c.id).where(actors.c.id.in_(wanted)))
+    return set(found.scalars())
 
 
 async def put_address(

@@ -91,15 +91,34 @@ class LpaRepository:
 
 
 async def create_lpa(
-    conn: AsyncConnection, lpa: Lpa, *, author: str, anomalies: list[Problem]
+    conn: AsyncConnection,
+    lpa: Lpa,
+    *,
+    author: str,
+    anomalies: list[Problem],
+    change_type: str = CREATE,
 ) -> int:
     """Store a new LPA with its people, its rule problems kept as anomalies, and its CREATE
-    history row; its database id."""
+    (or IMPORT) history row; its database id."""
     at = lpa.created_at
     if at is None:
         raise ValueError("a new LPA has its creation time")
     actors = [_new_actor(actor, lpa) for actor in lpa.people]
     lpa_id = await insert_lpa(conn, lpa_columns(lpa), actors)
+    checks = [
+        {"actor_id": actor.id, "type": check.type, "checked_at": check.checked_at}
+        for actor in lpa.people
+        for check in getattr(actor, "identity_checks", ())
+    ]
+    if checks:  # identity checked before the LPA was sent (the store's `identityCheck`)
+        await insert_rows(conn, "identity_checks", checks)
+    signatories = [
+        {**_fields(s), "trust_corporation_id": trust.id, "position": i}
+        for trust in lpa.trust_corporations
+        for i, s in enumerate(trust.signatories)
+    ]
+    if signatories:  # signed for the trust corporation before it was imported
+        await insert_rows(conn, "trust_corporation_signatories", signatories)
     raised = list(dict.fromkeys((p.source, p.code.value) for p in anomalies))  # in order, once
     await insert_anomalies(conn, lpa_id, raised, at)
     await record_change(
@@ -107,7 +126,7 @@ async def create_lpa(
         lpa_id=lpa_id,
         uid=lpa.uid,
         version=lpa.version,
-        change_type=CREATE,
+        change_type=change_type,
         author=author,
         fields=cast(list[dict[str, Any]], lpa_changes(None, lpa)),
         at=at,

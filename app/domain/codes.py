@@ -8,6 +8,7 @@ this enum).
     registration            NOT_SIGNED, NO_ACTIVE_ATTORNEY
     updates                 NOT_FOUND, CONFLICT, NOT_ALLOWED_IN_STATUS, LPA_REGISTERED, ...
     safeguarding anomalies  CERTIFICATE_PROVIDER_SHARES_LAST_NAME, BORN_OVER_100_YEARS_AGO, ...
+    import of store JSON    NOT_JSON, NOT_AN_OBJECT, INVALID_UID, INVALID_VALUE, UNSUPPORTED_FIELD
 """
 
 from __future__ import annotations
@@ -64,3 +65,9 @@ class ProblemCode(StrEnum):
     BORN_OVER_100_YEARS_AGO = auto()
     SIGNED_OVER_2_YEARS_AFTER_DONOR = auto()
     ADDRESS_WITHOUT_COUNTRY = auto()
+    # import of the LPA store's JSON (`lpa-gateway import`)
+    NOT_JSON = auto()
+    NOT_AN_OBJECT = auto()
+    INVALID_UID = auto()
+    INVALID_VALUE = auto()
+    UNSUPPORTED_FIELD = auto()

@@ -8,9 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db.lpa_store import allocate_number
 from app.db.repository import create_lpa as store_lpa
 from app.domain.assemble import new_lpa
+from app.domain.create import decide_create
 from app.domain.draft import LpaDraft
-from app.domain.enums import Channel
-from app.domain.rules import validate_draft
 from app.domain.uid import uid_for_sequence
 from app.domain.verdict import Verdict
 
@@ -41,10 +40,10 @@ async def create_lpa(
 
 async def _create(conn: AsyncConnection, ctx: RequestContext, draft: LpaDraft) -> Verdict:
     now = ctx.now()
-    problems = validate_draft(draft, now.date())
-    if problems and draft["channel"] is Channel.ONLINE:
-        return Verdict.refused(problems)
+    decision = decide_create(draft, now)
+    if not decision.accepted:
+        return Verdict.refused(list(decision.refusals))
     uid = uid_for_sequence(await allocate_number(conn))
-    lpa = new_lpa(draft, uid=uid, client=ctx.identity.client, at=now)
-    await store_lpa(conn, lpa, author=ctx.identity.sub, anomalies=problems)
+    lpa = new_lpa(decision.draft, uid=uid, client=ctx.identity.client, at=now)
+    await store_lpa(conn, lpa, author=ctx.identity.sub, anomalies=list(decision.problems))
     return Verdict(accepted=True, uid=uid, version=1)
