@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -95,6 +96,15 @@ async def insert_actors(conn: AsyncConnection, lpa_id: int, people: Sequence[New
     ]
     if located:
         await conn.execute(_INSERT_ADDRESSES, located)
+
+
+async def taken_actor_ids(conn: AsyncConnection, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these actor UUIDs another LPA already holds."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    found = await conn.execute(select(actors.c.id).where(actors.c.id.in_(wanted)))
+    return set(found.scalars())
 
 
 async def put_address(

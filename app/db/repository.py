@@ -96,6 +96,13 @@ async def create_lpa(
         raise ValueError("a new LPA has its creation time")
     actors = [_new_actor(actor, lpa) for actor in lpa.people]
     lpa_id = await insert_lpa(conn, lpa_columns(lpa), actors)
+    checks = [
+        {"actor_id": actor.id, "type": check.type, "checked_at": check.checked_at}
+        for actor in lpa.people
+        for check in getattr(actor, "identity_checks", ())
+    ]
+    if checks:  # identity checked before the LPA was sent (the store's `identityCheck`)
+        await insert_rows(conn, "identity_checks", checks)
     raised = list(dict.fromkeys((p.source, p.code.value) for p in anomalies))  # in order, once
     await insert_anomalies(conn, lpa_id, raised, at)
     await record_change(
