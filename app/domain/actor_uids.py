@@ -33,22 +33,24 @@ class GivenUid:
 
 
 def given_uids(draft: LpaDraft) -> Iterator[GivenUid]:
-    """Every actor UID the draft gives, in the store's order of actors."""
+    """Every actor UID the draft gives, in the order of the LPA's people."""
     singles = (
-        ("donor", draft["donor"]),
         ("certificate_provider", draft["certificate_provider"]),
         ("independent_witness", draft.get("independent_witness")),
         ("authorised_signatory", draft.get("authorised_signatory")),
     )
-    for name, actor in singles:
-        if actor is not None and actor.get("uid") is not None:
-            yield GivenUid((name,), str(actor.get("uid")))
+    donor = draft["donor"].get("uid")
+    if donor is not None:
+        yield GivenUid(("donor",), donor)
     for i, attorney in enumerate(draft["attorneys"]):
-        if attorney.get("uid") is not None:
-            yield GivenUid(("attorneys", i), str(attorney.get("uid")))
+        if (given := attorney.get("uid")) is not None:
+            yield GivenUid(("attorneys", i), given)
     for i, trust in enumerate(draft["trust_corporations"]):
-        if trust.get("uid") is not None:
-            yield GivenUid(("trust_corporations", i), str(trust.get("uid")))
+        if (given := trust.get("uid")) is not None:
+            yield GivenUid(("trust_corporations", i), given)
+    for name, actor in singles:
+        if actor is not None and (given := actor.get("uid")) is not None:
+            yield GivenUid((name,), str(given))
 
 
 def uid_problems(draft: LpaDraft) -> list[Problem]:
