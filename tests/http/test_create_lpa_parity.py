@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from app.db.models import Actor, Anomaly, Lpa
 from tests.factories import CREATE_LPA, attorney, online_lpa
+from tests.http.test_create_lpa import create
 
 pytestmark = pytest.mark.anyio
 
@@ -78,14 +79,6 @@ def store_shaped(**overrides: Any) -> dict[str, Any]:
     )
     lpa.update(overrides)
     return lpa
-
-
-async def create(gql: Any, lpa: dict[str, Any], key: str = "key-1") -> dict[str, Any]:
-    response = await gql("opg.poas.makeregister", CREATE_LPA, {"input": lpa, "key": key})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body
-    return dict(body["data"]["createLpa"])
 
 
 async def read(gql: Any, uid: str) -> dict[str, Any]:
