@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
+from app.db.demo import DEMO_LPAS
 from app.db.models import Actor, Anomaly, Lpa
 from tests.factories import CREATE_LPA, attorney, online_lpa
 from tests.http.test_create_lpa import create
@@ -284,3 +285,16 @@ async def test_an_actor_uid_is_at_most_36_characters(gql: Any, length: int, ok: 
     else:
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         assert body["data"] is None
+
+
+async def test_the_demo_data_has_a_store_shaped_lpa(gql: Any, demo: list[dict[str, Any]]) -> None:
+    [shaped] = [d.uid for d in DEMO_LPAS if d.store_shaped]
+    assert shaped in [d["uid"] for d in demo]
+    lpa = await read(gql, shaped)
+    assert lpa["howAttorneysMakeDecisions"] == "JOINTLY"
+    assert lpa["howAttorneysMakeDecisionsIsDefault"] is True
+    assert lpa["howReplacementAttorneysMakeDecisionsIsDefault"] is True
+    assert lpa["whenTheLpaCanBeUsedIsDefault"] is True
+    assert [t["status"] for t in lpa["trustCorporations"]] == ["ACTIVE"]
+    assert lpa["independentWitness"]["lastName"] == "Witness"
+    assert lpa["witnessedByIndependentWitnessAt"] is not None
