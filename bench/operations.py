@@ -120,7 +120,7 @@ def _new_lpa(rng: random.Random) -> dict[str, object]:
         "lpaType": "PROPERTY_AND_AFFAIRS",
         "channel": "ONLINE",
         "language": "EN",
-        "donor": _person(rng, (1930, 1975)),
+        "donor": {**_person(rng, (1930, 1975)), "contactLanguagePreference": "EN"},
         "attorneys": attorneys,
         "certificateProvider": provider,
         "howAttorneysMakeDecisions": "JOINTLY_AND_SEVERALLY",

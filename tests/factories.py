@@ -55,6 +55,7 @@ def online_lpa(**overrides: Any) -> dict[str, Any]:
             "lastName": "Donor",
             "dateOfBirth": "1950-01-01",
             "email": "dora@example.com",
+            "contactLanguagePreference": "EN",
             "address": address(),
         },
         "attorneys": [attorney()],
@@ -68,6 +69,7 @@ def online_lpa(**overrides: Any) -> dict[str, Any]:
         },
         "whenTheLpaCanBeUsed": "WHEN_HAS_CAPACITY",
         "signedAt": "2026-01-05T10:00:00Z",
+        "witnessedByCertificateProviderAt": "2026-01-05T10:00:00Z",
     }
     lpa.update(overrides)
     return copy.deepcopy(lpa)

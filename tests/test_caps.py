@@ -4,8 +4,9 @@ and the corrections agree with it."""
 from __future__ import annotations
 
 import re
+import uuid
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, Uuid
 
 from app.db.models import Base
 from app.domain import caps
@@ -31,10 +32,16 @@ def column_widths() -> dict[str, set[int | None]]:
     return widths
 
 
+# Actor UIDs arrive as text and are stored as UUIDs (`actors.id`), never as text.
+AS_UUID = {"uid"}
+
+
 def test_every_capped_input_is_stored_in_columns_of_the_same_width() -> None:
     widths = column_widths()
     wrong = {}
     for name, cap in STRING_CAPS.items():
+        if name in AS_UUID:
+            continue
         stored = widths.get(_column(name), set())
         expected = {None} if cap == caps.TEXT else {cap}
         if stored != expected:
@@ -54,3 +61,8 @@ def test_list_bounds_allow_what_the_rules_allow() -> None:
     assert LIST_CAPS["peopleToNotify"] >= caps.PEOPLE_TO_NOTIFY
     assert LIST_CAPS["signatories"] >= caps.SIGNATORIES
     assert LIST_CAPS["changes"] == caps.ATTORNEY_CHANGES
+
+
+def test_an_actor_uid_is_capped_at_the_length_of_a_uuid() -> None:
+    assert isinstance(Base.metadata.tables["actors"].c.id.type, Uuid)
+    assert STRING_CAPS["uid"] == caps.UID == len(str(uuid.uuid4()))

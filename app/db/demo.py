@@ -14,7 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.assemble import new_lpa
-from app.domain.draft import AddressDraft, LpaDraft
+from app.domain.create import decide_create
+from app.domain.draft import (
+    AddressDraft,
+    AttorneyDraft,
+    IndependentWitnessDraft,
+    LpaDraft,
+    TrustCorporationDraft,
+)
 from app.domain.enums import (
     AppointmentType,
     Channel,
@@ -25,7 +32,6 @@ from app.domain.enums import (
     LpaType,
     WhenTheLpaCanBeUsed,
 )
-from app.domain.rules import validate_draft
 from app.domain.uid import uid_for_sequence
 
 from .lpa_store import sign_all_actors
@@ -49,6 +55,9 @@ class DemoLpa:
     donor_born: date
     postcode: str
     restrictions: str | None = None
+    # shaped as OPG's LPA store sends one: a trust corporation, replacements, an independent
+    # witness, and the decision modes and when-it-can-be-used left to the store's defaults
+    store_shaped: bool = False
 
     @property
     def uid(self) -> str:
@@ -88,6 +97,15 @@ DEMO_LPAS = (
         date(1966, 4, 17),
         "LS1 4AP",
     ),
+    DemoLpa(
+        8,
+        PA,
+        LpaStatus.IN_PROGRESS,
+        ("Hywel", "Jenkins"),
+        date(1962, 10, 8),
+        "SA1 1DP",
+        store_shaped=True,
+    ),
 )
 
 
@@ -106,17 +124,18 @@ async def seed_demo(engine: AsyncEngine) -> list[dict[str, Any]]:
         for demo in DEMO_LPAS:
             if demo.uid in existing:
                 continue
-            draft = _draft(demo)
+            decision = decide_create(_draft(demo), now)
             registered = demo.status in (LpaStatus.REGISTERED, LpaStatus.CANCELLED)
             lpa = new_lpa(
-                draft,
+                decision.draft,
                 uid=demo.uid,
                 client=DEMO_CLIENT,
                 at=now,
                 status=demo.status,
                 registration_date=REGISTERED_ON if registered else None,
+                defaulted=decision.defaulted,
             )
-            anomalies = validate_draft(draft, now.date())
+            anomalies = list(decision.problems)
             lpa_id = await create_lpa(conn, lpa, author=DEMO_AUTHOR, anomalies=anomalies)
             if demo.status is not LpaStatus.IN_PROGRESS:  # everyone signed a week later
                 await sign_all_actors(conn, lpa_id, DONOR_SIGNED + timedelta(days=7))
@@ -135,6 +154,41 @@ def _address(line1: str, town: str, postcode: str) -> AddressDraft:
 
 
 def _draft(demo: DemoLpa) -> LpaDraft:
+    draft = _plain_draft(demo)
+    return _store_shaped(draft) if demo.store_shaped else draft
+
+
+def _store_shaped(draft: LpaDraft) -> LpaDraft:
+    replacements: list[AttorneyDraft] = [
+        {**attorney, "first_names": name, "appointment_type": AppointmentType.REPLACEMENT}
+        for attorney, name in zip(draft["attorneys"], ("Kofi", "Lowri"), strict=True)
+    ]
+    trust: TrustCorporationDraft = {
+        "name": "Demo Trust Corporation Ltd",
+        "company_number": "01234567",
+        "email": "trust@example.com",
+        "channel": Channel.ONLINE,
+        "appointment_type": AppointmentType.ORIGINAL,
+        "address": _address("4 Trust Square", "Swansea", "SA1 3SN"),
+    }
+    witness: IndependentWitnessDraft = {
+        "first_names": "Megan",
+        "last_name": "Witness",
+        "phone": "07700900002",
+        "address": _address("5 Witness Way", "Swansea", "SA2 8PP"),
+    }
+    return {
+        **draft,
+        "attorneys": [draft["attorneys"][0], *replacements],
+        "trust_corporations": [trust],
+        "how_attorneys_make_decisions": None,  # defaulted: JOINTLY
+        "when_the_lpa_can_be_used": None,  # defaulted: WHEN_HAS_CAPACITY
+        "independent_witness": witness,
+        "witnessed_by_independent_witness_at": DONOR_SIGNED,
+    }
+
+
+def _plain_draft(demo: DemoLpa) -> LpaDraft:
     first, last = demo.donor_name
     signed = DONOR_SIGNED
     welfare = demo.lpa_type is PW

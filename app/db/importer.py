@@ -117,7 +117,7 @@ class _Ready:
     at: datetime
 
     def store(self, conn: AsyncConnection) -> Awaitable[int]:
-        lpa = imported_lpa(self.record, self.decision.draft, self.at)
+        lpa = imported_lpa(self.record, self.decision.draft, self.at, self.decision.defaulted)
         problems = list(self.decision.problems)
         return create_lpa(conn, lpa, author=IMPORTER, anomalies=problems, change_type=IMPORT)
 

@@ -117,6 +117,19 @@ class Lpa(Base):
         UTCDateTime
     )
     registration_date: Mapped[date | None] = mapped_column(Date)
+    # The LPA store's `…IsDefault` flags (app.domain.defaults).
+    how_attorneys_make_decisions_is_default: Mapped[bool] = mapped_column(
+        Boolean, server_default=false()
+    )
+    how_replacement_attorneys_make_decisions_is_default: Mapped[bool] = mapped_column(
+        Boolean, server_default=false()
+    )
+    when_the_lpa_can_be_used_is_default: Mapped[bool] = mapped_column(
+        Boolean, server_default=false()
+    )
+    life_sustaining_treatment_option_is_default: Mapped[bool] = mapped_column(
+        Boolean, server_default=false()
+    )
     created_by: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

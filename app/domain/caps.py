@@ -22,6 +22,7 @@ IDEMPOTENCY_KEY: Final = 255
 ANOMALY_SOURCE: Final = 255
 PROBLEM_CODE: Final = 64
 AUTHOR: Final = 255
+UID: Final = 36  # an actor's UUID as text, 8-4-4-4-12
 
 # Counts a rule enforces.
 PEOPLE_TO_NOTIFY: Final = 5

@@ -29,6 +29,7 @@ class ProblemCode(StrEnum):
     TOO_LONG = auto()
     AT_LEAST_ONE_ATTORNEY = auto()
     INVALID_COUNTRY = auto()
+    INVALID_UUID = auto()
     # registration
     NOT_SIGNED = auto()
     NO_ACTIVE_ATTORNEY = auto()

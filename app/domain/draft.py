@@ -1,19 +1,26 @@
 """The shape of a new LPA as a writer submits it, before the gateway stores it.
 
 Plain typed dictionaries with the snake_case names of DESIGN section 2, so that the GraphQL
-layer can hand over its input as data and the rules can read it without any framework.
+layer (or an import of the LPA store's JSON) can hand over its input as data and the rules can
+read it without any framework.
+
+The keys added for parity with OPG's LPA store (actor `uid`s, attorney `status`, identity
+checks, the independent witness and the authorised signatory, ...) are `NotRequired`: a draft
+without them means what it meant before.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from .enums import (
     AppointmentType,
+    AttorneyStatus,
     Channel,
     HowAttorneysMakeDecisions,
     HowReplacementAttorneysStepIn,
+    IdentityCheckType,
     Language,
     LifeSustainingTreatmentOption,
     LpaType,
@@ -30,6 +37,11 @@ class AddressDraft(TypedDict):
     country: str | None
 
 
+class IdentityCheckDraft(TypedDict):
+    checked_at: datetime
+    type: IdentityCheckType
+
+
 class DonorDraft(TypedDict):
     first_names: str
     last_name: str
@@ -38,6 +50,8 @@ class DonorDraft(TypedDict):
     other_names_known_by: str | None
     contact_language_preference: Language | None
     address: AddressDraft
+    uid: NotRequired[str | None]  # a UUID the writer chose; issued when absent
+    identity_check: NotRequired[IdentityCheckDraft | None]
 
 
 class AttorneyDraft(TypedDict):
@@ -49,6 +63,8 @@ class AttorneyDraft(TypedDict):
     channel: Channel
     appointment_type: AppointmentType
     address: AddressDraft
+    uid: NotRequired[str | None]
+    status: NotRequired[AttorneyStatus | None]  # by default: originals active
 
 
 class TrustCorporationDraft(TypedDict):
@@ -58,6 +74,8 @@ class TrustCorporationDraft(TypedDict):
     channel: Channel
     appointment_type: AppointmentType
     address: AddressDraft
+    uid: NotRequired[str | None]
+    status: NotRequired[AttorneyStatus | None]
 
 
 class CertificateProviderDraft(TypedDict):
@@ -67,12 +85,28 @@ class CertificateProviderDraft(TypedDict):
     phone: str
     channel: Channel
     address: AddressDraft
+    uid: NotRequired[str | None]
+    identity_check: NotRequired[IdentityCheckDraft | None]
 
 
 class PersonToNotifyDraft(TypedDict):
     first_names: str
     last_name: str
     address: AddressDraft
+
+
+class IndependentWitnessDraft(TypedDict):
+    first_names: str
+    last_name: str
+    phone: str
+    address: AddressDraft
+    uid: NotRequired[str | None]
+
+
+class AuthorisedSignatoryDraft(TypedDict):
+    first_names: str
+    last_name: str
+    uid: NotRequired[str | None]
 
 
 class LpaDraft(TypedDict):
@@ -95,3 +129,7 @@ class LpaDraft(TypedDict):
     restrictions_and_conditions: str | None
     signed_at: datetime | None
     witnessed_by_certificate_provider_at: datetime | None
+    witnessed_by_independent_witness_at: NotRequired[datetime | None]
+    certificate_provider_not_related_confirmed_at: NotRequired[datetime | None]
+    independent_witness: NotRequired[IndependentWitnessDraft | None]
+    authorised_signatory: NotRequired[AuthorisedSignatoryDraft | None]

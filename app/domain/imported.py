@@ -33,8 +33,11 @@ _LPA_STATE = (
 )
 
 
-def imported_lpa(record: StoreRecord, draft: LpaDraft, at: datetime) -> Lpa:
-    """`draft` is the create decision's draft of `record`; `at` is when it is imported."""
+def imported_lpa(
+    record: StoreRecord, draft: LpaDraft, at: datetime, defaulted: frozenset[str] = frozenset()
+) -> Lpa:
+    """`draft` is the create decision's draft of `record`, `defaulted` the fields its defaults
+    filled; `at` is when it is imported."""
     held = record.held
     lpa = new_lpa(
         draft,
@@ -43,6 +46,7 @@ def imported_lpa(record: StoreRecord, draft: LpaDraft, at: datetime) -> Lpa:
         at=at,
         status=held["status"],
         registration_date=held["registration_date"],
+        defaulted=defaulted,
     )
     return replace(
         lpa,

@@ -265,6 +265,11 @@ class Lpa:
     witnessed_by_independent_witness_at: datetime | None = None
     certificate_provider_not_related_confirmed_at: datetime | None = None
     registration_date: date | None = None
+    # The store's `…IsDefault` flags: a default filled the field at creation (`defaults`).
+    how_attorneys_make_decisions_is_default: bool = False
+    how_replacement_attorneys_make_decisions_is_default: bool = False
+    when_the_lpa_can_be_used_is_default: bool = False
+    life_sustaining_treatment_option_is_default: bool = False
     created_by: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None

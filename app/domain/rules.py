@@ -1,18 +1,20 @@
-"""The rules an LPA must keep (DESIGN section 2).
+"""The rules an LPA must keep (DESIGN section 2, and OPG's LPA store's create rules).
 
 Online LPAs that break a rule are refused with these problems; paper LPAs are stored anyway
 and each problem becomes an anomaly for a caseworker. The functions here are pure: they read a
-draft and a date and return problems, sorted, never values.
+draft and a date and return problems, sorted, never values. A draft is judged after the store's
+defaults (`defaults.with_defaults`); `create.decide_create` does both.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 
 from . import caps
 from .codes import ProblemCode
+from .defaults import appointee_counts, replacement_mode_needed
 from .draft import AddressDraft, LpaDraft
 from .enums import (
     AppointmentType,
@@ -42,6 +44,10 @@ def _problems(draft: LpaDraft, today: date) -> Iterator[Problem]:
     yield from _type_rules(draft)
     yield from _contact_rules(draft)
     yield from _address_rules(draft)
+    yield from _blank_rules(draft)
+    yield from _date_rules(draft)
+    if draft["donor"]["contact_language_preference"] is None:
+        yield Problem(pointer("donor", "contact_language_preference"), ProblemCode.REQUIRED)
     if age_on(draft["donor"]["date_of_birth"], today) < ADULT_AGE:
         yield Problem(pointer("donor", "date_of_birth"), ProblemCode.UNDER_18)
     if len(draft["people_to_notify"]) > caps.PEOPLE_TO_NOTIFY:
@@ -64,14 +70,9 @@ def _attorney_rules(draft: LpaDraft, today: date) -> Iterator[Problem]:
 
 
 def _decision_rules(draft: LpaDraft) -> Iterator[Problem]:
-    appointments = [a["appointment_type"] for a in draft["attorneys"]] + [
-        t["appointment_type"] for t in draft["trust_corporations"]
-    ]
-    originals = appointments.count(AppointmentType.ORIGINAL)
-    replacements = appointments.count(AppointmentType.REPLACEMENT)
-
+    active, replacements = appointee_counts(draft)
     mode = draft["how_attorneys_make_decisions"]
-    yield from _required_iff(draft, "how_attorneys_make_decisions", originals > 1)
+    yield from _required_iff(draft, "how_attorneys_make_decisions", active > 1)
     yield from _required_iff(
         draft,
         "how_attorneys_make_decisions_details",
@@ -87,8 +88,9 @@ def _decision_rules(draft: LpaDraft) -> Iterator[Problem]:
         "how_replacement_attorneys_step_in_details",
         draft["how_replacement_attorneys_step_in"] is HowReplacementAttorneysStepIn.ANOTHER_WAY,
     )
-    if replacements <= 1 and draft["how_replacement_attorneys_make_decisions"] is not None:
-        yield Problem(pointer("how_replacement_attorneys_make_decisions"), ProblemCode.NOT_ALLOWED)
+    yield from _required_iff(
+        draft, "how_replacement_attorneys_make_decisions", replacement_mode_needed(draft)
+    )
     yield from _required_iff(
         draft,
         "how_replacement_attorneys_make_decisions_details",
@@ -104,7 +106,7 @@ def _type_rules(draft: LpaDraft) -> Iterator[Problem]:
 
 
 def _contact_rules(draft: LpaDraft) -> Iterator[Problem]:
-    yield from _email_rule(("donor",), draft["donor"]["email"], draft["channel"])
+    # the donor's email is optional on either channel, as in the store
     for i, attorney in enumerate(draft["attorneys"]):
         yield from _email_rule(("attorneys", i), attorney["email"], attorney["channel"])
     for i, trust in enumerate(draft["trust_corporations"]):
@@ -122,20 +124,70 @@ def _email_rule(
         yield Problem(pointer(*at, "email"), ProblemCode.NOT_ALLOWED)
 
 
-def _address_rules(draft: LpaDraft) -> Iterator[Problem]:
-    addresses: list[tuple[tuple[str | int, ...], AddressDraft]] = [
-        (("donor",), draft["donor"]["address"]),
-        (("certificate_provider",), draft["certificate_provider"]["address"]),
-    ]
+def _addresses(draft: LpaDraft) -> Iterator[tuple[tuple[str | int, ...], AddressDraft]]:
+    yield ("donor",), draft["donor"]["address"]
+    yield ("certificate_provider",), draft["certificate_provider"]["address"]
     for group in ("attorneys", "trust_corporations", "people_to_notify"):
         for i, actor in enumerate(draft[group]):
-            addresses.append(((group, i), actor["address"]))
-    for at, address in addresses:
+            yield (group, i), actor["address"]
+    witness = draft.get("independent_witness")
+    if witness is not None:
+        yield ("independent_witness",), witness["address"]
+
+
+def _address_rules(draft: LpaDraft) -> Iterator[Problem]:
+    for at, address in _addresses(draft):
+        if not address["line1"].strip():
+            yield Problem(pointer(*at, "address", "line1"), ProblemCode.REQUIRED)
         country = address["country"]
         if country is None:
             yield Problem(pointer(*at, "address", "country"), ProblemCode.REQUIRED)
         elif not _COUNTRY.fullmatch(country):
             yield Problem(pointer(*at, "address", "country"), ProblemCode.INVALID_COUNTRY)
+
+
+def _named(draft: LpaDraft) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, object]]]:
+    """Every person named on the draft, with where they sit."""
+    yield ("donor",), draft["donor"]
+    for group in ("attorneys", "people_to_notify"):
+        for i, listed in enumerate(draft[group]):
+            yield (group, i), listed
+    yield ("certificate_provider",), draft["certificate_provider"]
+    witness, signatory = draft.get("independent_witness"), draft.get("authorised_signatory")
+    if witness is not None:
+        yield ("independent_witness",), witness
+    if signatory is not None:
+        yield ("authorised_signatory",), signatory
+
+
+def _blank_rules(draft: LpaDraft) -> Iterator[Problem]:
+    """Names, and the phones the store asks for, are not blank once trimmed."""
+    for at, person in _named(draft):
+        for field in ("first_names", "last_name"):
+            yield from _not_blank(at, field, person[field])
+    for i, trust in enumerate(draft["trust_corporations"]):
+        yield from _not_blank(("trust_corporations", i), "name", trust["name"])
+    provider = draft["certificate_provider"]
+    yield from _not_blank(("certificate_provider",), "phone", provider["phone"])
+    witness = draft.get("independent_witness")
+    if witness is not None:
+        yield from _not_blank(("independent_witness",), "phone", witness["phone"])
+
+
+def _not_blank(at: tuple[str | int, ...], field: str, value: object) -> Iterator[Problem]:
+    if not isinstance(value, str) or not value.strip():
+        yield Problem(pointer(*at, field), ProblemCode.REQUIRED)
+
+
+def _date_rules(draft: LpaDraft) -> Iterator[Problem]:
+    """The donor's signature and the certificate provider's witnessing are always dated, and
+    an independent witness's witnessing too when there is one."""
+    required = ["signed_at", "witnessed_by_certificate_provider_at"]
+    if draft.get("independent_witness") is not None:
+        required.append("witnessed_by_independent_witness_at")
+    for field in required:
+        if draft.get(field) is None:
+            yield Problem(pointer(field), ProblemCode.REQUIRED)
 
 
 def _required_iff(draft: LpaDraft, field: str, required: bool) -> Iterator[Problem]:

@@ -46,6 +46,7 @@ STRING_CAPS: dict[str, int] = {
     "previousApplicationNumber": caps.APPLICATION_NUMBER,
     "source": caps.ANOMALY_SOURCE,
     "code": caps.PROBLEM_CODE,
+    "uid": caps.UID,
 }
 LIST_CAPS: dict[str, int] = {
     "attorneys": caps.ATTORNEYS_GIVEN,

@@ -5,8 +5,9 @@ from typing import cast
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.lpa_store import allocate_number
+from app.db.lpa_store import allocate_number, taken_actor_ids
 from app.db.repository import create_lpa as store_lpa
+from app.domain.actor_uids import given_uids
 from app.domain.assemble import new_lpa
 from app.domain.create import decide_create
 from app.domain.draft import LpaDraft
@@ -24,8 +25,9 @@ from .update import result_of
 async def create_lpa(
     info: strawberry.Info[RequestContext, None], input: CreateLpaInput, idempotency_key: str
 ) -> MutationResult:
-    """Create an LPA. Online LPAs that break a rule are refused with problem codes; paper LPAs
-    are stored anyway and each broken rule is kept as an anomaly for caseworkers."""
+    """Create an LPA. The LPA store's defaults are applied first. Online LPAs that break a rule
+    are refused with problem codes; paper LPAs are stored anyway and each broken rule is kept
+    as an anomaly for caseworkers. Actor UIDs that are not UUIDs, or repeat, refuse either."""
     ctx = info.context
     draft = cast(LpaDraft, plain(input))
 
@@ -40,10 +42,17 @@ async def create_lpa(
 
 async def _create(conn: AsyncConnection, ctx: RequestContext, draft: LpaDraft) -> Verdict:
     now = ctx.now()
-    decision = decide_create(draft, now)
+    wanted = {p for p in (g.parsed() for g in given_uids(draft)) if p is not None}
+    decision = decide_create(draft, now, await taken_actor_ids(conn, wanted))
     if not decision.accepted:
         return Verdict.refused(list(decision.refusals))
     uid = uid_for_sequence(await allocate_number(conn))
-    lpa = new_lpa(decision.draft, uid=uid, client=ctx.identity.client, at=now)
+    lpa = new_lpa(
+        decision.draft,
+        uid=uid,
+        client=ctx.identity.client,
+        at=now,
+        defaulted=decision.defaulted,
+    )
     await store_lpa(conn, lpa, author=ctx.identity.sub, anomalies=list(decision.problems))
     return Verdict(accepted=True, uid=uid, version=1)

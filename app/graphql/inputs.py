@@ -8,9 +8,11 @@ import strawberry
 
 from .enums import (
     AppointmentType,
+    AttorneyStatus,
     Channel,
     HowAttorneysMakeDecisions,
     HowReplacementAttorneysStepIn,
+    IdentityCheckType,
     Language,
     LifeSustainingTreatmentOption,
     LpaType,
@@ -30,6 +32,18 @@ class AddressInput:
     )
 
 
+_UID = (
+    "The actor's UUID, as the writer names it (8-4-4-4-12 hex). Kept; issued when absent; "
+    "refused when not a UUID or repeated."
+)
+
+
+@strawberry.input
+class IdentityCheckInput:
+    checked_at: datetime
+    type: IdentityCheckType
+
+
 @strawberry.input
 class DonorInput:
     first_names: str
@@ -39,6 +53,8 @@ class DonorInput:
     email: str | None = None
     other_names_known_by: str | None = None
     contact_language_preference: Language | None = None
+    uid: str | None = strawberry.field(default=None, description=_UID)
+    identity_check: IdentityCheckInput | None = None
 
 
 @strawberry.input
@@ -51,6 +67,10 @@ class AttorneyInput:
     appointment_type: AppointmentType = AppointmentType.ORIGINAL
     email: str | None = None
     mobile: str | None = None
+    uid: str | None = strawberry.field(default=None, description=_UID)
+    status: AttorneyStatus | None = strawberry.field(
+        default=None, description="By default ACTIVE for originals, INACTIVE for replacements."
+    )
 
 
 @strawberry.input
@@ -61,6 +81,10 @@ class TrustCorporationInput:
     channel: Channel
     appointment_type: AppointmentType = AppointmentType.ORIGINAL
     email: str | None = None
+    uid: str | None = strawberry.field(default=None, description=_UID)
+    status: AttorneyStatus | None = strawberry.field(
+        default=None, description="By default ACTIVE for originals, INACTIVE for replacements."
+    )
 
 
 @strawberry.input
@@ -71,6 +95,8 @@ class CertificateProviderInput:
     address: AddressInput
     channel: Channel
     email: str | None = None
+    uid: str | None = strawberry.field(default=None, description=_UID)
+    identity_check: IdentityCheckInput | None = None
 
 
 @strawberry.input
@@ -78,6 +104,22 @@ class PersonToNotifyInput:
     first_names: str
     last_name: str
     address: AddressInput
+
+
+@strawberry.input
+class IndependentWitnessInput:
+    first_names: str
+    last_name: str
+    phone: str
+    address: AddressInput
+    uid: str | None = strawberry.field(default=None, description=_UID)
+
+
+@strawberry.input
+class AuthorisedSignatoryInput:
+    first_names: str
+    last_name: str
+    uid: str | None = strawberry.field(default=None, description=_UID)
 
 
 @strawberry.input
@@ -101,3 +143,7 @@ class CreateLpaInput:
     restrictions_and_conditions: str | None = None
     signed_at: datetime | None = None
     witnessed_by_certificate_provider_at: datetime | None = None
+    witnessed_by_independent_witness_at: datetime | None = None
+    certificate_provider_not_related_confirmed_at: datetime | None = None
+    independent_witness: IndependentWitnessInput | None = None
+    authorised_signatory: AuthorisedSignatoryInput | None = None

@@ -69,6 +69,7 @@ def donor(**values: object) -> Donor:
         last_name="Donor",
         date_of_birth=date(1960, 1, 1),
         email="dora@example.com",
+        contact_language_preference=Language.EN,
         address=address("1 Donor Road"),
     )
     return replace(base, **values)  # type: ignore[arg-type]

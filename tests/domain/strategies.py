@@ -112,7 +112,7 @@ SENTENCES = (
 )
 
 SIGNED_AT = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
-_SIGNED = st.none() | st.just(SIGNED_AT)
+_SIGNED = st.just(SIGNED_AT)  # the donor's signature and its witnessing are always dated
 
 first_names = st.sampled_from(FIRST_NAMES)
 last_names = st.sampled_from(LAST_NAMES)
@@ -175,9 +175,9 @@ def _donors(draw: st.DrawFn, channel: Channel) -> DonorDraft:
         first_names=draw(first_names),
         last_name=draw(last_names),
         date_of_birth=draw(adult_dates_of_birth),
-        email=draw(email_for(channel)),
+        email=draw(st.none() | emails),  # optional on either channel, as in the LPA store
         other_names_known_by=draw(optional_first_names),
-        contact_language_preference=draw(optional_languages),
+        contact_language_preference=draw(languages),
         address=draw(_ADDRESSES),
     )
 
@@ -298,7 +298,7 @@ def lpa_drafts(
     lpa_channels = channels if channel is None else st.just(channel)
     mode_choices = st.sampled_from(modes)
     step_in_choices = st.sampled_from(step_ins)
-    replacement_mode_choices = st.sampled_from(replacement_modes)
+    replacement_mode_choices = st.sampled_from([m for m in replacement_modes if m is not None])
     notify = st.lists(_PEOPLE_TO_NOTIFY, max_size=max_people_to_notify)
 
     @st.composite
@@ -327,7 +327,17 @@ def lpa_drafts(
         mode = draw(mode_choices) if n_originals > 1 else None
         several = mode is HowAttorneysMakeDecisions.JOINTLY_AND_SEVERALLY
         step_in = draw(step_in_choices) if n_replacements and several else None
-        replacement_mode = draw(replacement_mode_choices) if n_replacements > 1 else None
+        # the LPA store asks for the replacements' mode only in these cases, refusing it otherwise
+        replacement_mode = (
+            draw(replacement_mode_choices)
+            if n_replacements > 1
+            and (
+                n_originals == 1
+                or mode is HowAttorneysMakeDecisions.JOINTLY
+                or (several and step_in is HowReplacementAttorneysStepIn.ALL_CAN_NO_LONGER_ACT)
+            )
+            else None
+        )
 
         return LpaDraft(
             lpa_type=kind,

@@ -57,7 +57,7 @@ async def test_a_correction_changes_only_what_is_given_and_records_old_and_new(
         {"field": "/donor/lastName", "old": "Donor", "new": "Donnor"},
         {
             "field": "/witnessedByCertificateProviderAt",
-            "old": None,
+            "old": "2026-01-05T10:00:00+00:00",  # online_lpa() is witnessed when signed
             "new": "2026-01-05T11:00:00+00:00",
         },
     ]
@@ -127,7 +127,8 @@ async def test_a_value_every_lpa_must_have_cannot_be_cleared(
 @pytest.mark.parametrize(
     ("correction", "problem"),
     [
-        ({"donor": {"email": None}}, ("/donor/email", "REQUIRED")),
+        # (the donor's email is optional now, as in the LPA store: a blank name is refused)
+        ({"donor": {"lastName": " "}}, ("/input/donor/lastName", "REQUIRED")),
         ({"donor": {"dateOfBirth": "2010-01-01"}}, ("/donor/dateOfBirth", "UNDER_18")),
         (
             {"attorneys": [{"attorney": 0, "dateOfBirth": "2015-06-01"}]},

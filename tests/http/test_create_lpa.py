@@ -72,7 +72,9 @@ async def test_the_answer_never_echoes_personal_data(gql: Any) -> None:
 async def test_invalid_online_lpa_is_refused_with_codes_and_nothing_is_written(
     gql: Any, app: Starlette
 ) -> None:
-    lpa = online_lpa(attorneys=[attorney(dateOfBirth="2015-06-01")], whenTheLpaCanBeUsed=None)
+    # (a missing whenTheLpaCanBeUsed is no longer refused: the LPA store defaults it)
+    lpa = online_lpa(attorneys=[attorney(dateOfBirth="2015-06-01")])
+    lpa["donor"]["lastName"] = "  "
 
     result = await create(gql, lpa)
 
@@ -82,7 +84,7 @@ async def test_invalid_online_lpa_is_refused_with_codes_and_nothing_is_written(
         "version": None,
         "problems": [
             {"source": "/attorneys/0/dateOfBirth", "code": "UNDER_18"},
-            {"source": "/whenTheLpaCanBeUsed", "code": "REQUIRED"},
+            {"source": "/donor/lastName", "code": "REQUIRED"},
         ],
     }
     assert (await counts(app))["lpas"] == 0
@@ -93,7 +95,7 @@ async def test_paper_lpa_breaking_rules_is_stored_and_each_broken_rule_is_an_ano
     gql: Any, app: Starlette
 ) -> None:
     paper_attorney = attorney(channel="PAPER", email=None, dateOfBirth="2015-06-01")
-    lpa = online_lpa(channel="PAPER", attorneys=[paper_attorney], whenTheLpaCanBeUsed=None)
+    lpa = online_lpa(channel="PAPER", attorneys=[paper_attorney], signedAt=None)
     lpa["donor"]["email"] = None
     lpa["certificateProvider"].update(channel="PAPER", email=None)
 
@@ -104,7 +106,7 @@ async def test_paper_lpa_breaking_rules_is_stored_and_each_broken_rule_is_an_ano
     async with app.state.gateway.engine.connect() as conn:
         found = (await conn.execute(select(Anomaly.code, Anomaly.source))).all()
     assert sorted(found) == [
-        ("REQUIRED", "/whenTheLpaCanBeUsed"),
+        ("REQUIRED", "/signedAt"),
         ("UNDER_18", "/attorneys/0/dateOfBirth"),
     ]
 

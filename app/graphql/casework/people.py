@@ -152,8 +152,26 @@ class PersonToNotify:
     address: Address | None
 
 
+@strawberry.type
+class IndependentWitness:
+    uid: uuid.UUID
+    first_names: str | None
+    last_name: str | None
+    phone: str | None
+    address: Address | None
+
+
+@strawberry.type
+class AuthorisedSignatory:
+    uid: uuid.UUID
+    first_names: str | None
+    last_name: str | None
+
+
 def person(kind: type[Any], row: Row) -> Any:
     """Build a person type from an actor row: its own columns, its UUID and its address."""
     fields = kind.__annotations__
     values = {name: row[name] for name in fields if name in row and name not in ("uid",)}
-    return kind(**values, uid=row["id"], address=Address.of(row))
+    if "address" in fields:
+        values["address"] = Address.of(row)
+    return kind(**values, uid=row["id"])

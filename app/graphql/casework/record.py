@@ -37,8 +37,10 @@ from ..results import Problem
 from ..scalars import LpaUid
 from .people import (
     Attorney,
+    AuthorisedSignatory,
     CertificateProvider,
     Donor,
+    IndependentWitness,
     PersonToNotify,
     TrustCorporation,
     person,
@@ -148,6 +150,18 @@ class Lpa:
     witnessed_by_independent_witness_at: datetime | None
     certificate_provider_not_related_confirmed_at: datetime | None
     registration_date: date | None
+    how_attorneys_make_decisions_is_default: bool = strawberry.field(
+        description="The LPA store's default filled it (JOINTLY): the donor did not choose."
+    )
+    how_replacement_attorneys_make_decisions_is_default: bool = strawberry.field(
+        description="The LPA store's default filled it (JOINTLY): the donor did not choose."
+    )
+    when_the_lpa_can_be_used_is_default: bool = strawberry.field(
+        description="The LPA store's default filled it (WHEN_HAS_CAPACITY)."
+    )
+    life_sustaining_treatment_option_is_default: bool = strawberry.field(
+        description="The LPA store's default filled it (OPTION_B)."
+    )
     created_at: datetime
     updated_at: datetime
     version: int
@@ -184,6 +198,16 @@ class Lpa:
     async def people_to_notify(self, info: Info) -> list[PersonToNotify]:
         rows = await self._people(info, ActorRole.PERSON_TO_NOTIFY)
         return [person(PersonToNotify, r) for r in rows]
+
+    @strawberry.field
+    async def independent_witness(self, info: Info) -> IndependentWitness | None:
+        found = await self._people(info, ActorRole.INDEPENDENT_WITNESS)
+        return person(IndependentWitness, found[0]) if found else None
+
+    @strawberry.field
+    async def authorised_signatory(self, info: Info) -> AuthorisedSignatory | None:
+        found = await self._people(info, ActorRole.AUTHORISED_SIGNATORY)
+        return person(AuthorisedSignatory, found[0]) if found else None
 
     @strawberry.field
     async def history(self, info: Info, first: int = MAX_PAGE) -> list[HistoryEntry]:
