@@ -146,8 +146,7 @@ def base_lpa(channel: Channel) -> Lpa:
         ),
         how_attorneys_make_decisions=SOME_JOINTLY,
         how_attorneys_make_decisions_details="Jointly for the house.",
-        how_replacement_attorneys_make_decisions=SOME_JOINTLY,
-        how_replacement_attorneys_make_decisions_details="Jointly for the house.",
+        # The store asks no replacements' mode beside originals acting jointly for some.
         restrictions_and_conditions="Do not sell the house. Not ever.",
         case=CaseFile(
             fee_schedule=SCHEDULE,
