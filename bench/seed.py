@@ -234,7 +234,8 @@ def _history(lpa: dict[str, Any]) -> str:
 
 
 def _columns(model: Any) -> list[str]:
-    return [c.name for c in table(model).c]
+    """The columns the seed writes: a column with a server default keeps it."""
+    return [c.name for c in table(model).c if c.server_default is None]
 
 
 async def seed(dsn: str, count: int, *, rng_seed: int = 20261124) -> Seeded:
