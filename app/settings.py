@@ -64,6 +64,8 @@ class Settings:
     # Test-only: mutations forget idempotency keys, so retries run twice. It exists for the
     # fault storm's negative control; production refuses it.
     unsafe_disable_idempotency: bool = False
+    # run documents through their compiled plans (app/graphql/plans/) instead of graphql-core
+    compiled_plans: bool = False
 
     def __post_init__(self) -> None:
         if self.env == "production" and self.unsafe_disable_idempotency:
@@ -126,6 +128,7 @@ class Settings:
             oracle_failure_budget=read.positive_int("ORACLE_FAILURE_BUDGET", 5),
             oracle_window_seconds=read.positive_int("ORACLE_WINDOW_SECONDS", 24 * 3600),
             unsafe_disable_idempotency=read.switch("UNSAFE_DISABLE_IDEMPOTENCY"),
+            compiled_plans=read.switch("COMPILED_PLANS"),
             graphiql=read.switch("GRAPHIQL") if read.text("GRAPHIQL") else None,
             metrics_token=metrics_token,
             otel=read.switch("OTEL"),
