@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +22,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis_graphql import from_schema
-from starlette.applications import Starlette
 
 from app.authz.manifests import load_manifest, manifest_path
-from app.db.demo import seed_demo
 from app.http.graphiql_examples import examples_for
-from app.settings import DEFAULT_DOCUMENTS_DIR, Settings
-from tests.plan_twins import Twins, twins
+from app.settings import DEFAULT_DOCUMENTS_DIR
+from tests.plan_twins import Twins
 from tests.plan_variables import variable_sets
 
 pytestmark = pytest.mark.anyio
@@ -72,20 +69,6 @@ async def same_audit_rows(twins: Twins, pairs: list[Any]) -> None:
     rows = await twins.audit_rows()
     for core_id, planned_id, body in pairs:
         assert rows[planned_id] == rows[core_id], body
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    # donorIdentityMatches spends a budget in the database both gateways share: never let
-    # the first run of a pair use up what the second would have had
-    return replace(settings, oracle_failure_budget=1_000_000)
-
-
-@pytest.fixture
-async def pair(app: Starlette, settings: Settings) -> Any:
-    await seed_demo(app.state.gateway.engine)
-    async with twins(app, settings) as made:
-        yield made
 
 
 @pytest.mark.parametrize("client", CLIENTS)
