@@ -1,6 +1,7 @@
-"""Two gateways on one database, alike but for `compiled_plans`: graphql-core answers in one,
-the compiled plans in the other. Each request goes to both, and the answers and audit rows
-must be the same to the byte (tests/plans/test_difference.py)."""
+"""Two gateways alike but for `compiled_plans`: graphql-core answers in one, the compiled
+plans in the other; on one database, or (for mutations, which change it) on two made alike.
+Each request goes to both, and the answers and audit rows must be the same to the byte
+(tests/plans/test_difference.py)."""
 
 from __future__ import annotations
 
@@ -60,9 +61,10 @@ class Twins:
         for app in (self.core, self.planned):
             await app.state.gateway.audit.flush()
         table = AuditEvent.__table__
-        async with self.core.state.gateway.engine.connect() as conn:
-            result = await conn.execute(select(table))
-            rows = [dict(r._mapping) for r in result]
+        rows: list[dict[str, Any]] = []
+        for app in (self.core, self.planned):  # one database, or one each (mutations)
+            async with app.state.gateway.engine.connect() as conn:
+                rows += [dict(r._mapping) for r in await conn.execute(select(table))]
         return {
             row["request_id"]: {k: v for k, v in row.items() if k not in UNIQUE_TO_A_RUN}
             for row in rows
@@ -70,9 +72,13 @@ class Twins:
 
 
 @asynccontextmanager
-async def twins(core: Starlette, settings: Settings) -> AsyncIterator[Twins]:
+async def twins(
+    core: Starlette, settings: Settings, database_url: str | None = None
+) -> AsyncIterator[Twins]:
     assert not settings.compiled_plans
     planned_settings = replace(settings, compiled_plans=True)
+    if database_url is not None:
+        planned_settings = replace(planned_settings, database_url=database_url)
     planned = create_app(planned_settings)
     async with planned.router.lifespan_context(planned):
         yield Twins(core, planned, settings)

@@ -3,14 +3,18 @@ compiled plans (tests/plan_twins.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
 
 from app.db.demo import seed_demo
 from app.settings import Settings
+from tests.conftest import RUN_ID, _pg_url, pg_admin
 from tests.plan_twins import Twins, twins
 
 
@@ -25,4 +29,30 @@ def settings(settings: Settings) -> Settings:
 async def pair(app: Starlette, settings: Settings) -> AsyncIterator[Twins]:
     await seed_demo(app.state.gateway.engine)
     async with twins(app, settings) as made:
+        yield made
+
+
+@pytest.fixture
+def second_database_url(backend: str, templates: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """Another migrated database, for the gateway that answers through plans."""
+    if backend == "sqlite":
+        copy = tmp_path / "planned.sqlite3"
+        shutil.copy(templates["sqlite"], copy)
+        yield f"sqlite+aiosqlite:///{copy}"
+        return
+    name = f"lpa_gw_{RUN_ID}_{uuid.uuid4().hex[:10]}"
+    pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{templates["postgresql"]}"')
+    yield _pg_url(name)
+    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def apart(
+    app: Starlette, settings: Settings, second_database_url: str
+) -> AsyncIterator[Twins]:
+    """The twins on two databases made alike: each seeded with the demo LPAs, so that a
+    mutation changes each the same way."""
+    async with twins(app, settings, second_database_url) as made:
+        for each in (made.core, made.planned):
+            await seed_demo(each.state.gateway.engine)
         yield made

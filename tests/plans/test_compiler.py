@@ -54,11 +54,6 @@ def test_a_query_with_aliases_and_fragments_gets_one_plan_with_merged_fields(
     ("text", "name"),
     [
         (
-            'mutation M { registerLpa(uid: "M-8437-7464-3309", expectedVersion: 1,'
-            ' idempotencyKey: "k") { accepted } }',
-            "M",
-        ),
-        (
             'query Q($s: Boolean!) { lpaStatus(uid: "M-8437-7464-3309") @skip(if: $s)'
             " { isRegistered } }",
             "Q",
@@ -71,6 +66,21 @@ def test_a_query_with_aliases_and_fragments_gets_one_plan_with_merged_fields(
 )
 def test_what_is_left_to_graphql_core(full: GraphQLSchema, text: str, name: str | None) -> None:
     assert compile_plan(full, parse(text), name, everything, None) is None
+
+
+MUTATION = (
+    'mutation M { registerLpa(uid: "M-8437-7464-3309", expectedVersion: 1,'
+    ' idempotencyKey: "k") { accepted } }'
+)
+
+
+def test_a_mutation_gets_a_plan_that_runs_its_fields_serially(full: GraphQLSchema) -> None:
+    plan = compile_plan(full, parse(MUTATION), "M", everything, None)
+    assert plan is not None
+    assert plan.serial
+    query = compile_plan(full, parse(STATUS), "Status", everything, None)
+    assert query is not None
+    assert not query.serial
 
 
 def test_the_twin_that_gets_a_plan(full: GraphQLSchema) -> None:

@@ -8,8 +8,6 @@ there is no plan and the request runs through graphql-core, where the guard refu
 at run time. The guard is moved, never skipped; the row rule stays in SQL, in the resolvers.
 
 What gets no plan (graphql-core runs it; docs/performance.md lists the same):
-- mutations: the difference test cannot yet run an accepted mutation through both paths
-  (they would share, and change, one database), and no plan runs that it does not cover;
 - subscriptions, introspection fields (`__schema`, `__type`), any directive in the document
   (`@skip`/`@include` depend on variables), fragment variables;
 - an operation name that names no operation of the document, or none for several.
@@ -67,6 +65,7 @@ class Plan:
     fragments: Mapping[str, FragmentDefinitionNode]
     root: GraphQLObjectType
     fields: tuple[FieldPlan, ...]
+    serial: bool  # a mutation's root fields run one after another
 
 
 class _NoPlan(Exception):
@@ -112,7 +111,7 @@ class _Compiler:
 
     def plan(self, operation_name: str | None) -> Plan:
         operation = self._operation(operation_name)
-        if operation.operation != OperationType.QUERY:
+        if operation.operation == OperationType.SUBSCRIPTION:
             raise _NoPlan
         if any(f.variable_definitions for f in self.fragments.values()):
             raise _NoPlan
@@ -131,6 +130,7 @@ class _Compiler:
             self.fragments,
             root,
             fields,
+            operation.operation == OperationType.MUTATION,
         )
 
     def _operation(self, name: str | None) -> OperationDefinitionNode:

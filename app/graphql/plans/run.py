@@ -5,7 +5,7 @@ answer is the same to the byte (tests/graphql/test_plan_difference.py proves it)
 variable coercion, argument values, resolvers and middleware, the same completion of lists,
 leaves and abstract types, the same error locations and paths, the same null propagation
 (an error under a non-null field nulls its nearest nullable parent, and errors under a nulled
-position are dropped), and fields gathered concurrently. Queries only (compiler.py).
+position are dropped), fields gathered concurrently and a mutation's root fields serially.
 """
 
 from __future__ import annotations
@@ -79,7 +79,10 @@ class _Run:
     def start(self) -> Any:
         plan = self.plan
         try:
-            data = self._fields(None, None, plan.fields)
+            if plan.serial:
+                data: Any = self._serially(plan.root, plan.fields)
+            else:
+                data = self._fields(None, None, plan.fields)
         except GraphQLError as error:
             self.errors.add(error, None)
             return self._result(None)
@@ -96,6 +99,13 @@ class _Run:
 
     def _result(self, data: Any) -> ExecutionResult:
         return ExecutionResult(data, self.errors.errors or None)
+
+    async def _serially(self, root: GraphQLObjectType, fields: tuple[FieldPlan, ...]) -> Any:
+        results: dict[str, Any] = {}
+        for field in fields:
+            result = self._field(None, Path(None, field.key, root.name), field)
+            results[field.key] = await result if awaitable(result) else result
+        return results
 
     def _fields(self, source: Any, path: Path | None, fields: tuple[FieldPlan, ...]) -> Any:
         results: dict[str, Any] = {}
