@@ -3,8 +3,6 @@ compiled plans (tests/plan_twins.py)."""
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +12,7 @@ from starlette.applications import Starlette
 
 from app.db.demo import seed_demo
 from app.settings import Settings
-from tests.conftest import RUN_ID, _pg_url, pg_admin
+from tests.conftest import migrated_database
 from tests.plan_twins import Twins, twins
 
 
@@ -35,15 +33,8 @@ async def pair(app: Starlette, settings: Settings) -> AsyncIterator[Twins]:
 @pytest.fixture
 def second_database_url(backend: str, templates: dict[str, str], tmp_path: Path) -> Iterator[str]:
     """Another migrated database, for the gateway that answers through plans."""
-    if backend == "sqlite":
-        copy = tmp_path / "planned.sqlite3"
-        shutil.copy(templates["sqlite"], copy)
-        yield f"sqlite+aiosqlite:///{copy}"
-        return
-    name = f"lpa_gw_{RUN_ID}_{uuid.uuid4().hex[:10]}"
-    pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{templates["postgresql"]}"')
-    yield _pg_url(name)
-    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with migrated_database(backend, templates, tmp_path / "planned.sqlite3") as url:
+        yield url
 
 
 @pytest.fixture

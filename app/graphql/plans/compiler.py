@@ -1,9 +1,9 @@
 """Build a plan for one operation of a valid document against one client view.
 
 A plan is the operation's fields, collected once per concrete object type (fragments and
-aliases merged as graphql-core merges them), each with its schema field, its resolver wrapped
-in the view's middleware and its nodes. The field guard decides here, because the document
-and the view are both fixed: if any field the document touches is one the guard refuses,
+aliases merged as graphql-core merges them), each with its schema field and its nodes, and the
+view's middleware to wrap each field's resolver in. The field guard decides here, because the
+document and the view are both fixed: if any field the document touches is one the guard refuses,
 there is no plan and the request runs through graphql-core, where the guard refuses it again
 at run time. The guard is moved, never skipped; the row rule stays in SQL, in the resolvers.
 
@@ -34,7 +34,6 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     Visitor,
-    default_field_resolver,
     get_named_type,
     is_abstract_type,
     is_leaf_type,
@@ -51,7 +50,6 @@ class FieldPlan:
     definition: GraphQLField
     nodes: list[FieldNode]
     parent: GraphQLObjectType
-    resolve: Callable[..., Any]  # the field's resolver inside the view's middleware
     takes_args: bool
     # the sub-selection per concrete object type the value may be; empty for a leaf
     children: Mapping[str, tuple[FieldPlan, ...]]
@@ -66,6 +64,9 @@ class Plan:
     root: GraphQLObjectType
     fields: tuple[FieldPlan, ...]
     serial: bool  # a mutation's root fields run one after another
+    # the view's middleware but the guard; each field's resolver is read from the schema when
+    # it runs, as graphql-core reads it, and wrapped (the manager remembers each wrapping)
+    middleware: MiddlewareManager | None
 
 
 class _NoPlan(Exception):
@@ -131,6 +132,7 @@ class _Compiler:
             root,
             fields,
             operation.operation == OperationType.MUTATION,
+            self.middleware,
         )
 
     def _operation(self, name: str | None) -> OperationDefinitionNode:
@@ -193,15 +195,11 @@ class _Compiler:
         definition = self.schema.get_field(parent, name)
         if definition is None:
             raise _NoPlan
-        resolve = definition.resolve or default_field_resolver
-        if self.middleware is not None:
-            resolve = self.middleware.get_field_resolver(resolve)
         return FieldPlan(
             key,
             definition,
             nodes,
             parent,
-            resolve,
             bool(definition.args or nodes[0].arguments),
             self._children(definition.type, nodes),
         )

@@ -23,6 +23,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLResolveInfoHelpers,
+    default_field_resolver,
     default_type_resolver,
     get_argument_values,
     get_variable_values,
@@ -160,7 +161,11 @@ class _Run:
                 if field.takes_args
                 else {}
             )
-            result = field.resolve(source, info, **args)
+            resolve = field.definition.resolve or default_field_resolver
+            middleware = self.plan.middleware
+            if middleware is not None:
+                resolve = middleware.get_field_resolver(resolve)
+            result = resolve(source, info, **args)
             if awaitable(result):
                 return self._awaited(type_, field, info, path, result)
             completed = self._complete(type_, field, info, path, result)
