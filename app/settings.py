@@ -72,6 +72,8 @@ class Settings:
     # Test-only: mutations forget idempotency keys, so retries run twice. It exists for the
     # fault storm's negative control; production refuses it.
     unsafe_disable_idempotency: bool = False
+    # run documents through their compiled plans (app/graphql/plans/) instead of graphql-core
+    compiled_plans: bool = True
 
     def __post_init__(self) -> None:
         if self.env == "production" and self.unsafe_disable_idempotency:
@@ -143,6 +145,7 @@ class Settings:
             oracle_failure_budget=read.positive_int("ORACLE_FAILURE_BUDGET", 5),
             oracle_window_seconds=read.positive_int("ORACLE_WINDOW_SECONDS", 24 * 3600),
             unsafe_disable_idempotency=read.switch("UNSAFE_DISABLE_IDEMPOTENCY"),
+            compiled_plans=read.switch("COMPILED_PLANS", default=True),
             graphiql=read.switch("GRAPHIQL") if read.text("GRAPHIQL") else None,
             metrics_token=metrics_token,
             otel=read.switch("OTEL"),
@@ -174,8 +177,8 @@ class _Reader:
         """A comma-separated list, lower-cased, blanks dropped."""
         return tuple(n.strip().lower() for n in (self.text(name) or "").split(",") if n.strip())
 
-    def switch(self, name: str) -> bool:
-        raw = (self.text(name) or "false").lower()
+    def switch(self, name: str, default: bool = False) -> bool:
+        raw = (self.text(name) or ("true" if default else "false")).lower()
         if raw not in ("true", "false"):
             raise SettingsError(f"{PREFIX}{name} must be true or false")
         return raw == "true"

@@ -14,6 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -104,10 +105,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def database_url(backend: str, templates: dict[str, str], tmp_path: Path) -> Iterator[str]:
     """A migrated database of this test's own."""
+    with migrated_database(backend, templates, tmp_path / "gateway.sqlite3") as url:
+        yield url
+
+
+@contextmanager
+def migrated_database(backend: str, templates: dict[str, str], sqlite_file: Path) -> Iterator[str]:
+    """A copy of the migrated template, dropped afterwards (PostgreSQL)."""
     if backend == "sqlite":
-        copy = tmp_path / "gateway.sqlite3"
-        shutil.copy(templates["sqlite"], copy)
-        yield f"sqlite+aiosqlite:///{copy}"
+        shutil.copy(templates["sqlite"], sqlite_file)
+        yield f"sqlite+aiosqlite:///{sqlite_file}"
         return
     name = f"lpa_gw_{RUN_ID}_{uuid.uuid4().hex[:10]}"
     pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{templates["postgresql"]}"')

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphql import GraphQLSchema, NoSchemaIntrospectionCustomRule
+from graphql import GraphQLSchema, MiddlewareManager, NoSchemaIntrospectionCustomRule
 
 from app.authz.check import check_policy
 from app.authz.policy import ClientPolicy, Policy
@@ -19,6 +19,7 @@ from .bounds import InputBounds
 from .executor import Executor
 from .guard import FieldGuard
 from .limits import rules_for
+from .plans.cache import Plans
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,9 @@ class ClientView:
     policy: ClientPolicy
     schema: GraphQLSchema
     executor: Executor
+    # compiled plans: the guard's decision taken when each is built, the other middleware
+    # the executor's (None: every document runs through graphql-core)
+    plans: Plans | None = None
 
 
 def client_view(full: GraphQLSchema, client: ClientPolicy) -> ClientView:
@@ -34,13 +38,13 @@ def client_view(full: GraphQLSchema, client: ClientPolicy) -> ClientView:
     rules = rules_for(limits.depth, limits.aliases, limits.directives, limits.cost)
     if not client.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
+    guard, bounds = FieldGuard(client), InputBounds()
     executor = Executor(
-        schema,
-        max_tokens=limits.tokens,
-        extra_rules=rules,
-        middleware=[FieldGuard(client), InputBounds()],
+        schema, max_tokens=limits.tokens, extra_rules=rules, middleware=[guard, bounds]
     )
-    return ClientView(client, schema, executor)
+    return ClientView(
+        client, schema, executor, Plans(schema, guard.allows, MiddlewareManager(bounds))
+    )
 
 
 def client_views(policy: Policy, full: GraphQLSchema, settings: Settings) -> dict[str, ClientView]:

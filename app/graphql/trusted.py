@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
 
 from app.authz.manifests import document_id, load_manifest, manifest_path
 from app.settings import Settings
 
 from .client_view import ClientView
 from .executor import Prepared
+from .plans.compiler import Plan
 
 log = logging.getLogger("lpa_gateway.documents")
 
@@ -36,6 +37,9 @@ class TrustedDocument:
     id: str  # sha256:<hex>
     text: str
     prepared: Prepared  # the parsed, validated document, or why it fails
+    # a compiled plan per operation name (None: the document's only operation); a name
+    # missing here runs through graphql-core (app/graphql/plans/compiler.py says which)
+    plans: Mapping[str | None, Plan] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -57,11 +61,30 @@ class ClientDocuments:
 
 
 def client_documents(view: ClientView, texts: Mapping[str, str], ad_hoc: bool) -> ClientDocuments:
-    trusted = {
-        key: TrustedDocument(document_id(key), text, view.executor.prepare(text))
-        for key, text in texts.items()
-    }
+    trusted = {key: _trusted(view, document_id(key), text) for key, text in texts.items()}
     return ClientDocuments(view.policy.id, trusted, ad_hoc)
+
+
+def _trusted(view: ClientView, id_: str, text: str) -> TrustedDocument:
+    prepared = view.executor.prepare(text)
+    plans: dict[str | None, Plan] = {}
+    if prepared.document is not None and view.plans is not None:
+        for name in operation_names(prepared.document):
+            plan = view.plans.build(prepared.document, name)
+            if plan is not None:
+                plans[name] = plan
+    return TrustedDocument(id_, text, prepared, plans)
+
+
+def operation_names(document: DocumentNode) -> list[str | None]:
+    """The names a request may give to run an operation of a document."""
+    names: list[str | None] = [
+        d.name.value
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode) and d.name
+    ]
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    return [None, *names] if len(operations) == 1 else names
 
 
 def trusted_documents(

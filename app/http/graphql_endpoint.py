@@ -38,6 +38,7 @@ from app.graphql.errors import (
     format_execution_error,
     format_request_error,
 )
+from app.graphql.plans.choose import execute_plan, plan_for
 
 from .documents import Chosen, choose_document
 from .gateway import Gateway
@@ -179,7 +180,8 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
         replay_idempotent=not gateway.settings.unsafe_disable_idempotency,
     )
     time_limit = gateway.settings.request_timeout_seconds
-    return await _execute(view, context, trail, time_limit, document, variables, name)
+    planned = gateway.settings.compiled_plans
+    return await _execute(view, context, trail, time_limit, document, variables, name, planned)
 
 
 def _authenticate(request: Request, gateway: Gateway) -> tuple[ClientView, Identity]:
@@ -227,6 +229,7 @@ async def _execute(
     chosen: Chosen,
     variables: dict[str, Any] | None,
     operation_name: str | None,
+    planned: bool = False,
 ) -> JSONResponse:
     trail.saw_document(chosen, operation_name)
     prepared = chosen.trusted.prepared if chosen.trusted else view.executor.prepare(chosen.text)
@@ -237,7 +240,13 @@ async def _execute(
     trail.saw_valid_document(prepared.outline(operation_name))
     try:
         async with asyncio.timeout(time_limit):
-            result = await view.executor.run(prepared.document, variables, operation_name, context)
+            plan = plan_for(view, chosen, prepared.document, operation_name) if planned else None
+            if plan is None:
+                result = await view.executor.run(
+                    prepared.document, variables, operation_name, context
+                )
+            else:
+                result = await execute_plan(plan, variables, context)
     except TimeoutError:
         trail.deny("timeout")
         body = {"errors": [error_body(TIMEOUT_MESSAGE, Timeout.code)]}
