@@ -47,12 +47,14 @@ from playwright.sync_api import (
     Error as PlaywrightError,
 )
 
+from app.authz.manifests import load_manifest, manifest_path
 from app.authz.policy import load_policy
 from app.authz.views import build_view
 from app.db.migrate import upgrade
 from app.graphql.schema import build_schema
 from app.http.graphiql_examples import examples_for
 from app.http.graphiql_page import client_tabs
+from app.settings import DEFAULT_DOCUMENTS_DIR
 from tests.live_server import REPO, LiveServer, live_server
 from tests.production import keys_file, signed_token
 
@@ -274,7 +276,8 @@ def test_graphiql_shows_each_client_its_view_and_runs_a_saved_example(
     session.open(f"{server.base_url}/graphql?as={client}")
     expect_active_tab(page, examples_for(client)[0].name)
     tabs = page.locator(".graphiql-tab .graphiql-tab-button")
-    expect(tabs).to_have_text(tab_titles(client_tabs(client, "")))
+    shipped = load_manifest(manifest_path(DEFAULT_DOCUMENTS_DIR, client)).values()
+    expect(tabs).to_have_text(tab_titles(client_tabs(client, "", shipped)))
     expect(page.get_by_label("Client")).to_have_value(client)
 
     # The documentation explorer: this view's root types and types, then each root's fields.
