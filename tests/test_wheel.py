@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.factories import CREATE_LPA, LPA_STATUS, SUBS, online_lpa
 from tests.live_server import REPO, free_port
-from tests.production import keys_file, signed_token
+from tests.production import documents_dir, keys_file, signed_token
 from tests.roles import Roles, operator_roles
 
 pytestmark = pytest.mark.postgres_only
@@ -165,6 +165,10 @@ def test_the_installed_gateway_migrates_as_the_owner_and_serves_as_the_runtime_r
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=roles.runtime_url,
         CLIENT_KEYS_FILE=str(keys_file(tmp_path, (USE, MAKEREGISTER), key)),
+        # Both services send trusted documents only: the operator registers theirs.
+        DOCUMENTS_DIR=str(
+            documents_dir(tmp_path, {MAKEREGISTER: (CREATE_LPA,), USE: (LPA_STATUS,)})
+        ),
     )
     with serving(venv, tmp_path, env) as url:
 
