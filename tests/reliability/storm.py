@@ -226,6 +226,11 @@ class Load:
     # chains begun are in `begun` (the topology run's load lasts as long as its faults).
     winding_down: bool = False
     begun: list[Chain] = field(default_factory=list)
+    # Once `hold_at` mutations are answered (the last fault's point), no new chain begins until
+    # every fault has struck: a fast load cannot end before its faults do, and the chains
+    # after the last fault show the gateways recovered under load.
+    hold_at: int | None = None
+    faults_over: asyncio.Event = field(default_factory=asyncio.Event)
     _watchers: list[tuple[int, asyncio.Event]] = field(default_factory=list)
     _live: set[asyncio.Task[dict[str, Any] | None]] = field(default_factory=set)
     _abandoned: set[asyncio.Task[dict[str, Any] | None]] = field(default_factory=set)
@@ -268,6 +273,10 @@ class Load:
 
             async def worker() -> None:
                 while queue and not self.winding_down:
+                    if self.hold_at is not None and self.answered >= self.hold_at:
+                        await self.faults_over.wait()
+                        if not queue:
+                            break
                     chain = queue.pop()
                     self.begun.append(chain)
                     await self._chain(client, chain)
@@ -408,6 +417,21 @@ class Fault:
 
 
 async def strike(
+    config: StormConfig,
+    load: Load,
+    total: int,
+    gateways: list[GatewayProcess],
+    cluster: Cluster,
+    dsn: str,
+    began: float,
+) -> list[Fault]:
+    try:
+        return await _strike(config, load, total, gateways, cluster, dsn, began)
+    finally:
+        load.faults_over.set()
+
+
+async def _strike(
     config: StormConfig,
     load: Load,
     total: int,
@@ -754,6 +778,7 @@ async def _storm(
     chains = plan(config, run_id)
     total = sum(1 + len(c.steps) for c in chains)
     load = Load(config=config, urls=[g.url for g in gateways], token=token, run_id=run_id)
+    load.hold_at = int(config.fault_window[1] * total)
     recoveries_before = cluster.crash_recoveries()
     began = time.monotonic()
     faults_task = asyncio.create_task(strike(config, load, total, gateways, cluster, dsn, began))
