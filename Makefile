@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install install-dev wheel run test check schema storm topology clean bench bench-profile mutate
+.PHONY: install install-dev wheel run test check schema storm topology clean bench bench-peers bench-profile mutate
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -64,9 +64,15 @@ schema: install
 
 # The gateway against a bare Starlette + asyncpg floor, on loopback (docs/performance.md).
 # QUICK=1 for a run under 3 minutes; BENCH_ARGS for more, e.g. BENCH_ARGS="--only lpaStatus".
-bench: install-dev
+bench: install-dev $(if $(call yes,$(PEERS)),bench-peers)
 	@sh bench/install-wrk.sh
-	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
+	$(BIN)/python -m bench $(if $(QUICK),--quick) $(if $(call yes,$(PEERS)),--peers) $(BENCH_ARGS)
+
+# For `make bench PEERS=1`: PostGraphile 4 and Mercurius, at the versions pinned by
+# bench/peers/<name>/package-lock.json, installed under var/peers/<name> by `npm ci` when
+# missing or changed. Without PEERS=1 nothing of npm runs.
+bench-peers:
+	@sh bench/peers/install.sh
 
 # The same, with py-spy attached to the gateway's first worker while each run is measured.
 bench-profile: install-dev

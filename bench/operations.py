@@ -2,7 +2,15 @@
 
 Bodies are rendered up front (a few thousand per operation, each with a random seeded UID)
 and the load generator picks one at random per request, so the gateway sees the mix of UIDs
-a real client sends, with the document sent as text and the values as variables.
+a real client sends, with the values as variables. Each operation is sent in two shapes, from
+the same variables:
+
+- `trusted`: `{"documentId": "sha256:<hex>", "variables", "operationName"}`, naming the
+  document registered in the client's manifest (schema/documents/<client>.json);
+- `ad-hoc`: `{"query": <text>, "variables", "operationName"}`, where the text is the same
+  operation pretty-printed (graphql-core's `print_ast`), as a client composing its own would
+  send it: its hash is in no manifest, so the gateway parses, validates and plans it as
+  ad-hoc text. (The registered text itself, sent in full, would run as the trusted document.)
 """
 
 from __future__ import annotations
@@ -10,6 +18,11 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
+from typing import Literal
+
+from graphql import parse, print_ast
+
+from app.authz.manifests import document_hash, document_id
 
 from .seed import FIRST, LAST, TOWNS, Seeded
 
@@ -40,6 +53,18 @@ FULL_LPA = (
 KEY_PLACEHOLDER = "@IDEMPOTENCY-KEY@"
 BODIES = 4000
 
+Document = Literal["trusted", "ad-hoc"]
+DOCUMENTS: tuple[Document, ...] = ("trusted", "ad-hoc")
+Variables = dict[str, object]
+
+
+def request_body(document: dict[str, str], variables: Variables, operation_name: str) -> str:
+    """One POST body: the document (`query` text or `documentId`), variables, operation name."""
+    return json.dumps(
+        {**document, "variables": variables, "operationName": operation_name},
+        separators=(",", ":"),
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class Operation:
@@ -49,11 +74,33 @@ class Operation:
     expect: str  # every good answer, from the gateway and from the floor, contains this
     reads: bool = True
 
-    def bodies(self, seeded: Seeded, rng: random.Random, count: int = BODIES) -> list[str]:
-        return [self._body(seeded, rng) for _ in range(count)]
+    @property
+    def operation_name(self) -> str:
+        return self.document.split("(", 1)[0].split()[1]
 
-    def _body(self, seeded: Seeded, rng: random.Random) -> str:
-        variables: dict[str, object]
+    @property
+    def document_id(self) -> str:
+        """`sha256:<hex>` of the registered text: its key in the client's manifest."""
+        return document_id(document_hash(self.document))
+
+    @property
+    def ad_hoc_document(self) -> str:
+        """The same operation in other text, registered nowhere."""
+        return print_ast(parse(self.document))
+
+    def variables(self, seeded: Seeded, rng: random.Random, count: int = BODIES) -> list[Variables]:
+        return [self._variables(seeded, rng) for _ in range(count)]
+
+    def bodies(self, variables: list[Variables], document: Document) -> list[str]:
+        shape = (
+            {"documentId": self.document_id}
+            if document == "trusted"
+            else {"query": self.ad_hoc_document}
+        )
+        return [request_body(shape, v, self.operation_name) for v in variables]
+
+    def _variables(self, seeded: Seeded, rng: random.Random) -> Variables:
+        variables: Variables
         if self.name == "lpaStatus":
             variables = {"uid": rng.choice(seeded.status_uids)}
         elif self.name == "validateLpa":
@@ -67,14 +114,7 @@ class Operation:
             variables = {"input": _new_lpa(rng), "key": KEY_PLACEHOLDER}
         else:
             variables = {"uid": rng.choice(seeded.status_uids)}
-        return json.dumps(
-            {"query": self.document, "variables": variables, "operationName": _name(self)},
-            separators=(",", ":"),
-        )
-
-
-def _name(operation: Operation) -> str:
-    return operation.document.split("(", 1)[0].split()[1]
+        return variables
 
 
 def _address(rng: random.Random) -> dict[str, object]:

@@ -1,5 +1,5 @@
 """Profiles of the gateway under load: py-spy attached to a worker for the measured run,
-saved as collapsed stacks (var/bench/profile-<operation>-<workers>.txt, readable by
+saved as collapsed stacks (var/bench/profile-<operation>-<document>-<workers>.txt, readable by
 speedscope or flamegraph.pl) and summarised here as the share of samples per function."""
 
 from __future__ import annotations

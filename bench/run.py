@@ -1,5 +1,6 @@
-"""`python -m bench [--quick]`: one table comparing the gateway with its floor, per operation
-and worker count, printed and saved as var/bench/<time>.json and var/bench/last.json."""
+"""`python -m bench [--quick] [--peers]`: one table comparing the gateway with its floor, per
+operation, document shape (trusted or ad-hoc) and worker count, and with --peers PostGraphile
+and Mercurius too, printed and saved as var/bench/<time>.json and var/bench/last.json."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ import json
 import os
 import platform
 import random
-import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,20 +18,19 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from app.authz.policy import MAX_RATE
-from app.settings import DEFAULT_POLICY_DIR
-
-from . import load, servers, validation
+from . import load, peer_servers, servers, validation
 from . import profile as profiling
 from .cluster import Database, bench_database, free_port, pooled_url
 from .keys import ClientKeys
-from .operations import KEY_PLACEHOLDER, OPERATIONS, Operation
+from .operations import DOCUMENTS, KEY_PLACEHOLDER, OPERATIONS, Document, Operation, Variables
+from .policy import bench_policy
 from .report import Row, print_table, targets
 from .seed import Seeded, seed
 
@@ -57,6 +55,7 @@ class Plan:
     repeat: int
     gateway_settings: dict[str, str]
     pooler: bool  # the gateway through PgBouncer in transaction mode; the floor direct
+    peers: bool  # PostGraphile and Mercurius too, at one worker (bench/peer_servers.py)
 
 
 def _plan(argv: list[str] | None) -> Plan:
@@ -90,11 +89,23 @@ def _plan(argv: list[str] | None) -> Plan:
         help="transaction: the gateway reaches PostgreSQL through PgBouncer in transaction mode "
         "(LPA_GATEWAY_DATABASE_POOLER=transaction); the floor stays direct",
     )
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also PostGraphile 4 and Mercurius (graphql-jit), one process each, at one worker; "
+        "installed under var/peers/ by `make bench PEERS=1`",
+    )
     args = parser.parse_args(argv)
     names = args.only.split(",") if args.only else [op.name for op in OPERATIONS]
     unknown = set(names) - {op.name for op in OPERATIONS}
     if unknown:
         parser.error(f"unknown operation(s): {', '.join(sorted(unknown))}")
+    operations = tuple(op for op in OPERATIONS if op.name in names)
+    workers = tuple(int(w) for w in args.workers.split(","))
+    if args.peers and 1 not in workers:
+        parser.error("--peers runs at one worker: --workers must include 1")
+    if args.peers and not peer_servers.served(operations):
+        parser.error("--peers: the peers serve lpaStatus only, and --only leaves it out")
     generator = args.generator
     if generator == "auto":
         generator = "wrk" if load.wrk_available() else "python"
@@ -104,17 +115,18 @@ def _plan(argv: list[str] | None) -> Plan:
         seconds=args.seconds or (4.0 if args.quick else 10.0),
         warmup=args.warmup or (1.5 if args.quick else 3.0),
         connections=args.connections,
-        workers=tuple(int(w) for w in args.workers.split(",")),
+        workers=workers,
         lpas=args.lpas,
-        operations=tuple(op for op in OPERATIONS if op.name in names),
+        operations=operations,
         generator=generator,
         wrk_threads=args.wrk_threads,
         quick=args.quick,
-        deadline_seconds=175 if args.quick else 1800,
+        deadline_seconds=330 if args.quick else 2400,
         profile=args.profile,
         repeat=args.repeat or (1 if args.quick else 2),
         gateway_settings=dict(s.split("=", 1) for s in args.set),
         pooler=args.pooler == "transaction",
+        peers=args.peers,
     )
 
 
@@ -160,11 +172,27 @@ def _post(port: int, path: str, body: str, authorization: str) -> str:
         return str(answer.read().decode())
 
 
-def _check_answers(op: Operation, server: servers.Server, path: str, body: str, auth: str) -> None:
+@dataclass(frozen=True, slots=True)
+class Contender:
+    """One server sent one shape of one operation's bodies: a row of the table (or the floor)."""
+
+    server: servers.Server
+    document: Document
+    path: str
+    bodies: list[str]
+    authorizations: list[str]
+    script: Path | None  # wrk's, or None for the Python generator
+
+
+def _check_answers(op: Operation, contender: Contender) -> None:
     """One request before the load: a run that measures error answers measures nothing."""
-    answer = _post(server.port, path, body.replace(KEY_PLACEHOLDER, uuid.uuid4().hex), auth)
+    c = contender
+    body = c.bodies[0].replace(KEY_PLACEHOLDER, uuid.uuid4().hex)
+    answer = _post(c.server.port, c.path, body, c.authorizations[0])
     if op.expect not in answer or '"errors"' in answer:
-        raise RuntimeError(f"{server.name} answers {op.name} wrongly: {answer[:500]}")
+        raise RuntimeError(
+            f"{c.server.name} answers {op.name} ({c.document}) wrongly: {answer[:500]}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,26 +205,19 @@ class Measured:
 
 
 def _measure(
-    plan: Plan,
-    op: Operation,
-    server: servers.Server,
-    path: str,
-    script: Path | None,
-    bodies: list[str],
-    authorizations: list[str],
-    db: Database,
-    profile: Path | None = None,
+    plan: Plan, op: Operation, contender: Contender, db: Database, profile: Path | None = None
 ) -> Measured:
-    url = f"http://127.0.0.1:{server.port}{path}"
+    server = contender.server
+    url = f"http://127.0.0.1:{server.port}{contender.path}"
 
     def drive(seconds: float) -> load.LoadResult:
-        if plan.generator == "wrk" and script is not None:
+        if plan.generator == "wrk" and contender.script is not None:
             return load.run_wrk(
-                url, script, seconds=seconds, connections=plan.connections,
+                url, contender.script, seconds=seconds, connections=plan.connections,
                 threads=plan.wrk_threads,
             )  # fmt: skip
         return load.run_python(
-            url, bodies, op.expect, authorizations, uuid.uuid4().hex[:8],
+            url, contender.bodies, op.expect, contender.authorizations, uuid.uuid4().hex[:8],
             seconds=seconds, connections=plan.connections,
         )  # fmt: skip
 
@@ -230,21 +251,6 @@ def _measure(
     )
 
 
-def unthrottled_policy(scratch: Path) -> Path:
-    """The policy with every client's rate limit at its ceiling: the limiter still runs on
-    every request (its leases are measured), but never refuses one."""
-    folder = scratch / "permissions"
-    shutil.copytree(DEFAULT_POLICY_DIR, folder, dirs_exist_ok=True)
-    for path in folder.glob("*.toml"):
-        text = re.sub(
-            r"\[rate\]\nper_second = [^\n]*\nburst = [^\n]*\n",
-            f"[rate]\nper_second = {MAX_RATE}\nburst = {MAX_RATE}\n",
-            path.read_text(),
-        )
-        path.write_text(text)
-    return folder
-
-
 def _gateway_env(
     db: Database, keys: ClientKeys, scratch: Path, extra: dict[str, str]
 ) -> dict[str, str]:
@@ -257,7 +263,7 @@ def _gateway_env(
         # Large enough that half the oracle's callers failing never locks an LPA.
         LPA_GATEWAY_ORACLE_FAILURE_BUDGET="1000000000",
         LPA_GATEWAY_ALLOWED_HOSTS="127.0.0.1",  # the load generators' Host
-        LPA_GATEWAY_POLICY_DIR=str(unthrottled_policy(scratch)),
+        LPA_GATEWAY_POLICY_DIR=str(bench_policy(scratch)),
     )
     env.update(extra)
     return env
@@ -265,6 +271,7 @@ def _gateway_env(
 
 def run(plan: Plan, scratch: Path) -> list[Row]:
     rows: list[Row] = []
+    keep = ROOT / "var" / "bench"
     with bench_database() as db, contextlib.ExitStack() as stack:
         print(f"bench: PostgreSQL ready ({'own cluster' if db.postmaster_pid else 'given server'})")
         keys = ClientKeys(scratch / "keys")
@@ -298,65 +305,135 @@ def run(plan: Plan, scratch: Path) -> list[Row]:
             with (
                 servers.serving(
                     "floor", floor_argv, floor_env, floor_port, workers,
-                    scratch / f"floor-{workers}.log", ROOT / "var" / "bench",
+                    scratch / f"floor-{workers}.log", keep,
                 ) as floor,
                 servers.serving(
                     "gateway", gateway_argv, env, gateway_port, workers,
-                    scratch / f"gateway-{workers}.log", ROOT / "var" / "bench",
+                    scratch / f"gateway-{workers}.log", keep,
                 ) as gateway,
+                _peers(plan, workers, db, scratch, keep) as peers,
             ):  # fmt: skip
+                session = Session(plan, workers, floor, gateway, peers, keys, db, scratch, run_id)
                 for op in plan.operations:
-                    rows.append(_compare(plan, op, workers, floor, gateway, seeded, rng, keys,
-                                         db, scratch, run_id))  # fmt: skip
-                    print(rows[-1].progress_line(), flush=True)
+                    for row in session.compare(op, op.variables(seeded, rng)):
+                        rows.append(row)
+                        print(row.progress_line(), flush=True)
     return rows
 
 
-def _compare(
-    plan: Plan,
-    op: Operation,
-    workers: int,
-    floor: servers.Server,
-    gateway: servers.Server,
-    seeded: Seeded,
-    rng: random.Random,
-    keys: ClientKeys,
-    db: Database,
-    scratch: Path,
-    run_id: str,
-) -> Row:
-    bodies = op.bodies(seeded, rng)
-    # A token per simulated user: every request carries one, verified in full each time.
-    authorizations = [f"Bearer {keys.token(op.client)}" for _ in range(TOKENS)]
-    floor_path, gateway_path = f"/floor/{op.name}", "/graphql"
-    script = None
-    if plan.generator == "wrk":
-        script = load.write_script(
-            scratch, f"{op.name}-{workers}", bodies, op.expect, authorizations,
-            f"{run_id}-{workers}",
-        )  # fmt: skip
-    _check_answers(op, floor, floor_path, bodies[0], authorizations[0])
-    _check_answers(op, gateway, gateway_path, bodies[0], authorizations[0])
-    spied = ROOT / "var" / "bench" / f"profile-{op.name}-{workers}.txt" if plan.profile else None
-    floors, gateways = [], []
-    # Floor and gateway take turns, so a burst of other load on a shared machine hits both;
-    # the fastest run of each is kept.
-    for turn in range(plan.repeat):
-        floors.append(_measure(plan, op, floor, floor_path, script, bodies, authorizations, db))
-        gateways.append(
-            _measure(
-                plan, op, gateway, gateway_path, script, bodies, authorizations, db,
-                spied if turn == 0 else None,
-            )
-        )  # fmt: skip
-    if spied is not None and spied.exists():
-        print(profiling.summary(spied, 45))
-    fastest_floor = max(floors, key=lambda m: m.result.rps)
-    return Row.of(op.name, workers, max(gateways, key=lambda m: m.result.rps), fastest_floor)
+@contextlib.contextmanager
+def _peers(
+    plan: Plan, workers: int, db: Database, scratch: Path, keep: Path
+) -> Iterator[list[tuple[peer_servers.Peer, servers.Server]]]:
+    """The peers, at one worker only (each is one process)."""
+    if not (plan.peers and workers == 1):
+        yield []
+        return
+    with peer_servers.serving_peers(db.dsn, scratch, keep) as running:
+        print(f"bench: peers ready: {', '.join(p.name for p, _ in running)}", flush=True)
+        yield running
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """The servers of one worker count, and what every operation's turns share."""
+
+    plan: Plan
+    workers: int
+    floor: servers.Server
+    gateway: servers.Server
+    peers: list[tuple[peer_servers.Peer, servers.Server]]
+    keys: ClientKeys
+    db: Database
+    scratch: Path
+    run_id: str
+
+    def contenders(
+        self, op: Operation, variables: list[Variables], tokens: list[str]
+    ) -> list[Contender]:
+        """The gateway sent each shape, then each peer serving `op` its own document."""
+        found = [
+            self._contender(op, self.gateway, document, "/graphql", op.bodies(variables, document),
+                            tokens)
+            for document in DOCUMENTS
+        ]  # fmt: skip
+        found += [
+            self._contender(op, server, "ad-hoc", "/graphql", peer.bodies(op, variables), tokens)
+            for peer, server in self.peers
+            if peer.serves(op)
+        ]
+        return found
+
+    def floor_contender(
+        self, op: Operation, variables: list[Variables], tokens: list[str]
+    ) -> Contender:
+        """The floor reads only the variables; it is sent the trusted bodies, the smallest."""
+        return self._contender(
+            op, self.floor, "trusted", f"/floor/{op.name}", op.bodies(variables, "trusted"), tokens
+        )
+
+    def _contender(
+        self,
+        op: Operation,
+        server: servers.Server,
+        document: Document,
+        path: str,
+        bodies: list[str],
+        tokens: list[str],
+    ) -> Contender:
+        script = None
+        if self.plan.generator == "wrk":
+            script = load.write_script(
+                self.scratch, f"{op.name}-{server.name}-{document}-{self.workers}", bodies,
+                op.expect, tokens, f"{self.run_id}-{self.workers}",
+            )  # fmt: skip
+        contender = Contender(server, document, path, bodies, tokens, script)
+        _check_answers(op, contender)
+        return contender
+
+    def compare(self, op: Operation, variables: list[Variables]) -> list[Row]:
+        """Rows for `op`: every contender sent the same variables and tokens as the floor."""
+        plan = self.plan
+        # A token per simulated user: every request carries one, verified in full each time.
+        tokens = [f"Bearer {self.keys.token(op.client)}" for _ in range(TOKENS)]
+        floor = self.floor_contender(op, variables, tokens)
+        contenders = self.contenders(op, variables, tokens)
+        floors: list[Measured] = []
+        measured: list[list[Measured]] = [[] for _ in contenders]
+        # The floor and every contender take turns, so a burst of other load on a shared
+        # machine hits them all; the fastest run of each is kept.
+        for turn in range(plan.repeat):
+            floors.append(_measure(plan, op, floor, self.db))
+            for runs, contender in zip(measured, contenders, strict=True):
+                spied = self._spied(op, contender, turn)
+                runs.append(_measure(plan, op, contender, self.db, spied))
+        for contender in contenders:
+            spied = self._spied(op, contender, 0)
+            if spied is not None and spied.exists():
+                print(profiling.summary(spied, 45))
+        fastest_floor = max(floors, key=lambda m: m.result.rps)
+        return [
+            Row.of(op.name, c.server.name, c.document, self.workers,
+                   max(runs, key=lambda m: m.result.rps), fastest_floor)
+            for c, runs in zip(contenders, measured, strict=True)
+        ]  # fmt: skip
+
+    def _spied(self, op: Operation, contender: Contender, turn: int) -> Path | None:
+        """py-spy's output for the gateway's first turn of each shape, with --profile."""
+        if not self.plan.profile or turn or contender.server is not self.gateway:
+            return None
+        return ROOT / "var" / "bench" / f"profile-{op.name}-{contender.document}-{self.workers}.txt"
 
 
 def main(argv: list[str] | None = None) -> int:
     plan = _plan(argv)
+    if plan.peers:
+        try:
+            peer_servers.node_binary()
+            peer_servers.check_installed()
+        except peer_servers.PeersUnavailable as missing:
+            print(missing, file=sys.stderr)
+            return 2
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGALRM, _on_signal)
     signal.alarm(plan.deadline_seconds)
@@ -366,7 +443,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"bench: {'QUICK ' if plan.quick else ''}{len(plan.operations)} operations x workers "
         f"{list(plan.workers)}, {plan.connections} connections, {plan.seconds:g}s runs after "
-        f"{plan.warmup:g}s warm-up, best of {plan.repeat}, generator {plan.generator}",
+        f"{plan.warmup:g}s warm-up, best of {plan.repeat}, generator {plan.generator}"
+        f"{', peers at 1 worker' if plan.peers else ''}",
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="lpa-bench-") as folder:
@@ -391,7 +469,11 @@ def main(argv: list[str] | None = None) -> int:
             "wrk_threads": plan.wrk_threads,
             "repeat": plan.repeat,
             "seeded_lpas": plan.lpas,
-            "gateway": "lpa-gateway serve (LPA_GATEWAY_ENV=production, default pool and limits)",
+            "gateway": "lpa-gateway serve (LPA_GATEWAY_ENV=production, default pool and limits; "
+            "policy: rate limits at their ceiling, documents = any for every client)",
+            "documents": "trusted: documentId of the registered text; ad-hoc: the same "
+            "operation pretty-printed, as query",
+            "peers": {p.name: p.versions() for p in peer_servers.PEERS} if plan.peers else {},
             "gateway_settings": plan.gateway_settings,
             "pooler": "transaction" if plan.pooler else "none",
         },
