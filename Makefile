@@ -63,7 +63,8 @@ schema: install
 	$(BIN)/lpa-gateway export-schema
 
 # The gateway against a bare Starlette + asyncpg floor, on loopback (docs/performance.md).
-# QUICK=1 for a run under 3 minutes; BENCH_ARGS for more, e.g. BENCH_ARGS="--only lpaStatus".
+# QUICK=1 for a run of about 4 minutes; PEERS=1 adds PostGraphile and Mercurius as rows;
+# BENCH_ARGS for more, e.g. BENCH_ARGS="--only lpaStatus".
 bench: install-dev $(if $(call yes,$(PEERS)),bench-peers)
 	@sh bench/install-wrk.sh
 	$(BIN)/python -m bench $(if $(QUICK),--quick) $(if $(call yes,$(PEERS)),--peers) $(BENCH_ARGS)

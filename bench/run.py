@@ -60,7 +60,7 @@ class Plan:
 
 def _plan(argv: list[str] | None) -> Plan:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="short runs: under 3 minutes")
+    parser.add_argument("--quick", action="store_true", help="short runs: about 4 minutes")
     parser.add_argument("--seconds", type=float, help="measured seconds per run")
     parser.add_argument("--warmup", type=float, help="warm-up seconds before each run")
     parser.add_argument("--connections", type=int, default=64)
