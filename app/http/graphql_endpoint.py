@@ -18,7 +18,7 @@ import asyncio
 import logging
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from app.authz.tokens import Identity, Unauthenticated, bearer_token
@@ -104,6 +104,9 @@ def _unexpected(trail: Trail, error: BaseException | None) -> None:
     )
 
 
+CUT_OFF_MESSAGE = "The request body ended before it was complete."
+
+
 def _internal() -> JSONResponse:
     return JSONResponse({"errors": [error_body(INTERNAL_MESSAGE, "INTERNAL")]}, 500)
 
@@ -154,7 +157,13 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
         trail.deny("rate-limited")
         refusal = {"errors": [error_body(RATE_LIMITED_MESSAGE, RateLimited.code)]}
         return JSONResponse(refusal, status_code=429, headers={"retry-after": str(wait)})
-    body = await _read_limited(request)
+    try:
+        body = await _read_limited(request)
+    except ClientDisconnect:
+        # The client went away mid-body (a load generator stopping, a dropped connection):
+        # nothing was asked, so nothing failed. Audited as such; no one reads the answer.
+        trail.deny("client-disconnected")
+        return JSONResponse({"errors": [error_body(CUT_OFF_MESSAGE, "BAD_USER_INPUT")]}, 400)
     if body is None:
         return _refuse(trail, 413, "Request body is too large.", "PAYLOAD_TOO_LARGE")
     operation = _operation(body)

@@ -151,3 +151,52 @@ async def test_failing_metrics_never_change_the_answer(app: Starlette, probe: Pr
     assert row["request_id"] == response.headers["x-request-id"]
     assert [r.getMessage() for r in lines if r.levelno == logging.INFO] == ["request"]
     assert any(r.levelno == logging.ERROR and r.exc_info for r in lines)
+
+
+async def test_a_client_gone_mid_body_is_audited_as_such_and_is_no_error(
+    app: Starlette, token: Callable[[str], str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that disconnects before its body is complete (wrk stopping with requests in
+    flight) asked nothing: its row says so, and nothing is logged as an error."""
+    messages = [
+        {"type": "http.request", "body": b'{"query": "query Probe {', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"authorization", f"Bearer {token(CLIENT)}".encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    with caplog.at_level(logging.INFO, logger="lpa_gateway"):
+        await app(scope, receive, send)
+
+    [start] = [m for m in sent if m["type"] == "http.response.start"]
+    assert start["status"] == 400
+    [row] = await rows(app)
+    assert (row["client"], row["decision"], row["reason"]) == (
+        CLIENT,
+        "denied",
+        "client-disconnected",
+    )
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
