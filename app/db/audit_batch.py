@@ -124,7 +124,6 @@ class AuditBatch:
     async def _serve(self, stopping: asyncio.Event, ready: Callable[[], None]) -> None:
         """The writer thread's life: open, write every interval until told to stop, write
         the rest, close."""
-        await self._statements.open()
         self._lock = asyncio.Lock()
         ready()
         periodic = asyncio.get_running_loop().create_task(self._run(), name="audit-batch")

@@ -1,7 +1,8 @@
 """Statements built once and run in one round trip: the hot path's lookups and audit writes.
 
 SQLAlchemy Core builds each statement once, with named bound parameters. On PostgreSQL it is
-compiled once to SQL text and run by asyncpg itself (`Statements`): no ORM, no per-call
+compiled once to SQL text and run by asyncpg itself (`Statements`), on a connection of the
+engine's own pool: no ORM, no per-call
 compilation or cache key, no BEGIN before a lookup and no ROLLBACK after it, and a
 server-side prepared statement that asyncpg keeps per connection. Values go in and
 come out through SQLAlchemy's own type processing for that dialect, so both paths give the
@@ -26,10 +27,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import Insert, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection
 
 Processor = Callable[[Any], Any] | None
 DRIVER = "asyncpg"  # the dialect driver whose connection runs prepared statements directly
@@ -96,15 +97,17 @@ class Prepared:
 
 
 class Statements:
-    """Runs prepared statements against one database.
+    """Runs prepared statements against one database, on its engine's pool.
 
-    On PostgreSQL they run on a pool of asyncpg's own, opened by `open()`: acquiring from it
-    costs no greenlet switch and no SQLAlchemy pool events, a connection it finds closed (the
-    server restarted) is replaced on acquire, and a statement cut off by a timeout leaves its
-    connection to asyncpg to clean up. Its connections carry the same statement timeout as the
-    engine's. On release a connection is only rolled back if a transaction was left open: a
-    prepared statement never changes session state (no SET, LISTEN or advisory lock), so
-    asyncpg's full reset, a round trip per release, has nothing to undo.
+    On PostgreSQL each statement checks a connection out of the SQLAlchemy engine's pool, the
+    worker's one pool for that database, and runs on its asyncpg connection directly
+    (`AsyncEngine.raw_connection`): no SQLAlchemy `Connection`, no BEGIN before a lookup and
+    no ROLLBACK after it. Checkout is where the engine replaces a connection the server closed
+    (`app.db.engine`), and the engine's connection settings (the statement timeout, the
+    pooler's statement cache) are the ones a statement runs under. Giving the connection back
+    costs no round trip: SQLAlchemy's reset on return rolls back only a transaction it began
+    itself, and a prepared statement begins none and changes no session state. A connection
+    still inside a transaction of ours (a pooler's ROLLBACK that never ran) is closed instead.
     Elsewhere (SQLite) they run through the SQLAlchemy engine.
     """
 
@@ -112,23 +115,14 @@ class Statements:
         self,
         engine: AsyncEngine,
         *,
-        pool_size: int,
-        connect_timeout: float,
         statement_timeout_ms: int | None = None,
         transaction_pooler: bool = False,
     ) -> None:
         self.engine = engine
-        self._size, self._timeout = pool_size, connect_timeout
         self._pooled = transaction_pooler
-        self._server_settings = (
-            {"statement_timeout": str(statement_timeout_ms)}
-            if statement_timeout_ms and not transaction_pooler
-            else {}
-        )
         self._begin = "; ".join(
             ["BEGIN", *([set_local_timeout(statement_timeout_ms)] if statement_timeout_ms else [])]
         )
-        self._pool: Any = None
         database = engine.url.database
         self._sqlite = (
             _SqliteWrites(database)
@@ -140,32 +134,16 @@ class Statements:
     def on_driver(self) -> bool:
         return self.engine.dialect.driver == DRIVER
 
-    async def open(self) -> None:
-        if self.on_driver and self._pool is None:
-            url = self.engine.url.set(drivername="postgresql")
-            self._pool = asyncpg.create_pool(
-                url.render_as_string(hide_password=False),
-                min_size=0,
-                max_size=self._size,
-                timeout=self._timeout,
-                server_settings=self._server_settings,
-                reset=_nothing_to_reset,
-                # asyncpg's default, 100 named statements per connection, unless pooled
-                statement_cache_size=0 if self._pooled else 100,
-            )
-            await self._pool  # min_size=0: nothing connects until first use
-
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        """Close what is the statements' own (SQLite's write connection); the pool is the
+        engine's, and goes with it."""
         if self._sqlite is not None:
             self._sqlite.close()
 
     async def first(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """The first row, by column key, or None."""
-        if self._pool is not None:
-            compiled, record = await self._on_pool("fetchrow", prepared, values)
+        if self.on_driver:
+            compiled, record = await self._on_driver("fetchrow", prepared, values)
             return None if record is None else compiled.row(record)
         async with self.engine.connect() as conn:
             row = (await conn.execute(prepared.statement, dict(values))).first()
@@ -173,8 +151,8 @@ class Statements:
 
     async def all(self, prepared: Prepared, values: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Every row, by column key."""
-        if self._pool is not None:
-            compiled, records = await self._on_pool("fetch", prepared, values)
+        if self.on_driver:
+            compiled, records = await self._on_driver("fetch", prepared, values)
             return [compiled.row(r) for r in records]
         async with self.engine.connect() as conn:
             rows = (await conn.execute(prepared.statement, dict(values))).all()
@@ -182,8 +160,8 @@ class Statements:
 
     async def write_one(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any]:
         """Run one write statement with RETURNING, committed on its own; its row."""
-        if self._pool is not None:
-            compiled, record = await self._on_pool("fetchrow", prepared, values)
+        if self.on_driver:
+            compiled, record = await self._on_driver("fetchrow", prepared, values)
             return compiled.row(record)
         if self._sqlite is not None:
             compiled = prepared.compiled(self.engine.dialect)
@@ -199,39 +177,67 @@ class Statements:
         """Insert every row, all or none. `prepared` holds an INSERT."""
         if not rows:
             return
-        if self._pool is not None:
+        if self.on_driver:
             compiled = prepared.compiled(self.engine.dialect)
             arguments = [compiled.arguments(r) for r in rows]
-            async with self._pool.acquire(timeout=self._timeout) as conn:
+            pooled = await self.engine.raw_connection()
+            conn: Any = pooled.driver_connection
+            try:
                 # asyncpg's executemany is atomic: one pipelined round trip, all rows or none
-                await self._run(conn, conn.executemany, compiled.sql, arguments)
+                begin = self._begin if self._pooled else None
+                await run_statement(conn, begin, conn.executemany, compiled.sql, arguments)
+            finally:
+                give_back(pooled)
             return
         async with self.engine.begin() as conn:
             await conn.execute(prepared.statement, [dict(r) for r in rows])
 
-    async def _on_pool(
+    async def _on_driver(
         self, method: str, prepared: Prepared, values: Mapping[str, Any]
     ) -> tuple[_Compiled, Any]:
-        """`method` (fetchrow, fetch) of an acquired connection, with the statement's SQL."""
+        """`method` (fetchrow, fetch) of a pooled connection's driver, with the statement's
+        SQL."""
         compiled = prepared.compiled(self.engine.dialect)
         arguments = compiled.arguments(values)
-        async with self._pool.acquire(timeout=self._timeout) as conn:
-            return compiled, await self._run(conn, getattr(conn, method), compiled.sql, *arguments)
-
-    async def _run(self, conn: Any, method: Callable[..., Any], *arguments: Any) -> Any:
-        """`method(*arguments)`, in a transaction of its own behind a transaction pooler."""
-        if not self._pooled:
-            return await method(*arguments)
-        await conn.execute(self._begin)  # one round trip: the simple protocol, no statement
+        pooled = await self.engine.raw_connection()
+        conn: Any = pooled.driver_connection
         try:
-            result = await method(*arguments)
-        except Exception:
-            if not conn.is_closed():
-                with contextlib.suppress(Exception):  # the pool's reset tries again
-                    await conn.execute("ROLLBACK")
-            raise
-        await conn.execute("COMMIT")
-        return result
+            begin = self._begin if self._pooled else None
+            return compiled, await run_statement(
+                conn, begin, getattr(conn, method), compiled.sql, *arguments
+            )
+        finally:
+            give_back(pooled)
+
+
+async def run_statement(
+    conn: Any, begin: str | None, method: Callable[..., Any], *arguments: Any
+) -> Any:
+    """`method(*arguments)` on the asyncpg connection `conn`; behind a transaction pooler
+    (`begin` given: BEGIN and the SET LOCAL of the timeout) in a transaction of its own."""
+    if begin is None:
+        return await method(*arguments)
+    await conn.execute(begin)  # one round trip: the simple protocol, no statement
+    try:
+        result = await method(*arguments)
+    except Exception:
+        if not conn.is_closed():
+            with contextlib.suppress(Exception):  # if it fails, the connection is closed
+                await conn.execute("ROLLBACK")
+        raise
+    await conn.execute("COMMIT")
+    return result
+
+
+def give_back(pooled: PoolProxiedConnection) -> None:
+    """Return a connection checked out with `raw_connection` to the engine's pool, with no
+    round trip; one left inside a transaction (cut off between BEGIN and COMMIT) is closed
+    instead, and the pool opens a new one in its place."""
+    driver = pooled.driver_connection
+    if driver is not None and not driver.is_closed() and driver.is_in_transaction():
+        pooled.invalidate()  # closes it and gives its slot back
+    else:
+        pooled.close()
 
 
 class _SqliteWrites:
@@ -268,7 +274,3 @@ class _SqliteWrites:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
-
-
-async def _nothing_to_reset(_conn: Any) -> None:
-    """asyncpg has rolled back any open transaction before it calls this."""

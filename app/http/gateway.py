@@ -30,7 +30,7 @@ class Gateway:
     settings: Settings
     engine: AsyncEngine
     reads: AsyncEngine  # engine's pool, without transactions
-    statements: Statements  # prepared statements, on a pool of their own (PostgreSQL)
+    statements: Statements  # prepared statements, on the engine's pool
     key_ring: KeyRing
     tokens: TokenCache  # verifies bearer tokens against key_ring
     policy: Policy
@@ -43,11 +43,8 @@ class Gateway:
     redis: Redis | None = None
 
     async def open(self) -> None:
-        """Open what needs a running event loop: the statement pools, the audit batch and
-        the replica's lag probe."""
-        await self.statements.open()
-        if self.routes.replica is not None:
-            await self.routes.replica.statements.open()
+        """Open what needs a running event loop: the audit batch and the replica's lag
+        probe."""
         await self.audit.start()
         await self.routes.start()
 
@@ -92,7 +89,7 @@ def build_gateway(settings: Settings) -> Gateway:
         views=views,
         documents=trusted_documents(views, settings),
         budget=budget,
-        audit=AuditBatch(statements_for(settings, create_engine(settings, pool_size=1), 1)),
+        audit=AuditBatch(statements_for(settings, create_engine(settings, pool_size=1))),
         rates=rates,
         routes=_read_routes(settings, Database(statements, reads)),
         redis=redis,

@@ -54,13 +54,12 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 def statements_of(engine: AsyncEngine) -> Statements:
-    return Statements(engine, pool_size=1, connect_timeout=2.0)
+    return Statements(engine)
 
 
 @pytest.fixture
 async def statements(engine: AsyncEngine) -> AsyncIterator[Statements]:
     opened = statements_of(engine)
-    await opened.open()
     yield opened
     await opened.close()
 
