@@ -7,7 +7,7 @@ compilation or cache key, no BEGIN before a lookup and no ROLLBACK after it, and
 server-side prepared statement that asyncpg keeps per connection. Values go in and
 come out through SQLAlchemy's own type processing for that dialect, so both paths give the
 same Python values. Elsewhere (SQLite) the statement runs through SQLAlchemy as usual, but
-for `write_one`: see `_SqliteWrites`.
+for `write_one`: see `SqliteWrites`.
 
 Behind a transaction-mode pooler (`transaction_pooler`) no server connection is ours beyond
 one transaction: asyncpg keeps no statement (its unnamed one lives only until the next), and
@@ -39,6 +39,13 @@ DRIVER = "asyncpg"  # the dialect driver whose connection runs prepared statemen
 def set_local_timeout(statement_timeout_ms: int) -> str:
     """The statement that bounds every statement of the transaction it runs in."""
     return f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}"
+
+
+def pooler_begin(statement_timeout_ms: int | None) -> str:
+    """What starts a statement's own transaction behind a transaction pooler: BEGIN, and the
+    statement timeout for that transaction only."""
+    timeout = [set_local_timeout(statement_timeout_ms)] if statement_timeout_ms else []
+    return "; ".join(["BEGIN", *timeout])
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +127,10 @@ class Statements:
     ) -> None:
         self.engine = engine
         self._pooled = transaction_pooler
-        self._begin = "; ".join(
-            ["BEGIN", *([set_local_timeout(statement_timeout_ms)] if statement_timeout_ms else [])]
-        )
+        self._begin = pooler_begin(statement_timeout_ms)
         database = engine.url.database
         self._sqlite = (
-            _SqliteWrites(database)
+            SqliteWrites(database)
             if engine.dialect.name == "sqlite" and database and database != ":memory:"
             else None
         )
@@ -240,7 +245,7 @@ def give_back(pooled: PoolProxiedConnection) -> None:
         pooled.close()
 
 
-class _SqliteWrites:
+class SqliteWrites:
     """SQLite has one write lock per database. Through aiosqlite a write holds it from its
     INSERT to its COMMIT, two trips through the worker's event loop, and a busy loop can
     take seconds to come round: every other writer waits (the audit batch among them). Here
@@ -253,6 +258,14 @@ class _SqliteWrites:
         self._lock = threading.Lock()
 
     def write_one(self, sql: str, arguments: Sequence[Any]) -> Any:
+        """Run `sql` once and commit; its first row."""
+        return self._write(lambda connection: connection.execute(sql, arguments).fetchone())
+
+    def write_all(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run `sql` once for each row, and commit all of them or none."""
+        self._write(lambda connection: connection.executemany(sql, rows))
+
+    def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         with self._lock:
             if self._connection is None:
                 self._connection = sqlite3.connect(
@@ -262,12 +275,12 @@ class _SqliteWrites:
             connection = self._connection
             connection.execute("BEGIN IMMEDIATE")
             try:
-                record = connection.execute(sql, arguments).fetchone()
+                result = work(connection)
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
-            return record
+            return result
 
     def close(self) -> None:
         with self._lock:

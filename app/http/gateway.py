@@ -12,6 +12,7 @@ from app.authz.keys import KeyRing, load_key_ring
 from app.authz.policy import Policy, load_policy
 from app.authz.token_cache import TokenCache
 from app.db.audit_batch import AuditBatch
+from app.db.audit_connection import audit_connection_for
 from app.db.engine import create_engine, statements_for, without_transaction
 from app.db.oracle_budget import FailureBudget, RedisBudget, SqlBudget
 from app.db.prepared import Statements
@@ -89,7 +90,7 @@ def build_gateway(settings: Settings) -> Gateway:
         views=views,
         documents=trusted_documents(views, settings),
         budget=budget,
-        audit=AuditBatch(statements_for(settings, create_engine(settings, pool_size=1))),
+        audit=AuditBatch(audit_connection_for(settings, engine.dialect)),
         rates=rates,
         routes=_read_routes(settings, Database(statements, reads)),
         redis=redis,

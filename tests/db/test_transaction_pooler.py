@@ -1,6 +1,7 @@
 """Behind PgBouncer in transaction mode (LPA_GATEWAY_DATABASE_POOLER=transaction) no named
 statement and no session setting outlives a transaction, on the asyncpg path (`Statements`,
-the audit batch's and the rate bucket's writes among them) and the SQLAlchemy path; the
+the rate bucket's writes among them, and the audit batch's own connection) and the SQLAlchemy
+path; the
 statement timeout still holds. PgBouncer keeps ONE server connection here, so every client
 connection shares it from one transaction to the next: a statement left behind by one
 client meets the next."""
@@ -19,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.audit import audit_events, write_rows
+from app.db.audit_connection import AuditConnection
 from app.db.availability import error_chain
 from app.db.demo import demo_uids, seed_demo
 from app.db.engine import engine_for_url, without_transaction
@@ -96,9 +98,21 @@ async def test_every_path_works_concurrently_and_leaves_nothing_on_the_server(
             await conn.execute(audit_events.insert().values(**row(i + 2000)))
 
     await asyncio.gather(*(one(i) for i in range(CONCURRENT)))
+    batch_connection = AuditConnection(
+        pooled_url,
+        engine.dialect,
+        connect_timeout=5,
+        statement_timeout_ms=TIMEOUT_MS,
+        transaction_pooler=True,
+    )
+    try:  # the audit batch's own connection, twice: its statement must not be left named
+        for i in range(2):
+            await write_rows(batch_connection, [row(3000 + i)])
+    finally:
+        await batch_connection.close()
     async with reads.connect() as conn:
         written = (await conn.execute(select(func.count()).select_from(audit_events))).scalar()
-    assert written == 3 * CONCURRENT
+    assert written == 3 * CONCURRENT + 2
     names, timeout = await _server_state(pooled_url)
     assert timeout == "0"  # SET LOCAL: the timeout went with each transaction
     # SQLAlchemy closes its uniquely named statements lazily; asyncpg's path names none
