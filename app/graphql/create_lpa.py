@@ -5,8 +5,8 @@ from typing import cast
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.lpa_store import allocate_number, taken_actor_ids
 from app.db.repository import create_lpa as store_lpa
+from app.db.repository.store import allocate_number, taken_actor_ids
 from app.domain.actor_uids import given_uids
 from app.domain.assemble import new_lpa
 from app.domain.create import decide_create

@@ -5,7 +5,7 @@ from datetime import date
 import strawberry
 
 from app.db.audit import ORACLE_LOCKOUT, record
-from app.db.lpa_reads import donor_identity
+from app.db.repository.reads import donor_identity
 from app.domain.identity import donor_matches
 
 from .context import RequestContext

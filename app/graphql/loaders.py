@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
-from app.db.batches import BATCH_NAMES, rows_by_key
+from app.db.repository.batches import BATCH_NAMES, rows_by_key
 
 Rows = list[dict[str, Any]]
 

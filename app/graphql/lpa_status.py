@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from app.db.lpa_reads import status_row
+from app.db.repository.reads import status_row
 from app.domain.enums import LpaStatus as Status
 
 from .context import RequestContext

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import strawberry
 
-from app.db.lpa_reads import case_rows, lpa_record
+from app.db.repository.reads import case_rows, lpa_record
 from app.domain.enums import LpaStatus
 from app.domain.fee_readiness import fee_reduction_ready
 from app.domain.readiness import registration_problems

@@ -116,7 +116,7 @@ def _unavailable() -> JSONResponse:
 async def _audit(gateway: Gateway, trail: Trail) -> None:
     """A mutation's row is written before its answer goes; any other joins the batch."""
     if trail.mutation:
-        await record(gateway.statements, trail.row())
+        await record(gateway.database.statements, trail.row())
     else:
         gateway.audit.add(trail.row())
 
@@ -170,8 +170,8 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
         identity=identity,
         rows=view.policy.rows,
         engine=gateway.engine,
-        reads=gateway.reads,
-        statements=gateway.statements,
+        reads=gateway.database.reads,
+        statements=gateway.database.statements,
         lagging_statements=lagging.statements,
         lagging_reads=lagging.reads,
         budget=request.app.state.oracle_budget,  # gateway.budget, counting lockouts

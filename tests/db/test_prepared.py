@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.db.audit import REQUEST, audit_events, write_rows
 from app.db.demo import demo_uids, seed_demo
 from app.db.engine import engine_for_url
-from app.db.lpa_reads import (
+from app.db.prepared import Prepared, Statements
+from app.db.repository.reads import (
     _DONOR_BY_RULE,
     _STATUS_BY_RULE,
     donor_identity,
@@ -23,7 +24,6 @@ from app.db.lpa_reads import (
     status_row,
     visible_lpa,
 )
-from app.db.prepared import Prepared, Statements
 from app.db.visibility import RowRule
 
 pytestmark = pytest.mark.anyio

@@ -24,9 +24,9 @@ from app.db.audit_connection import AuditConnection
 from app.db.availability import error_chain
 from app.db.demo import demo_uids, seed_demo
 from app.db.engine import engine_for_url, without_transaction
-from app.db.lpa_reads import status_row
 from app.db.prepared import Prepared, Statements
 from app.db.rate_buckets import SqlRateStore
+from app.db.repository.reads import status_row
 from app.db.visibility import RowRule
 from tests import pgbouncer
 from tests.db.test_audit_batch import row

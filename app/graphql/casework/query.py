@@ -4,7 +4,7 @@ from datetime import datetime
 
 import strawberry
 
-from app.db.lpa_reads import events_after, visible_lpa_row
+from app.db.repository.reads import events_after, visible_lpa_row
 
 from ..context import RequestContext
 from ..scalars import LpaUid

@@ -19,10 +19,12 @@ from app.domain.history import lpa_changes
 from app.domain.problems import Problem
 from app.domain.records import Actor, Lpa
 
-from .fees import fee_schedule
-from .history import record_change
-from .lpa_reads import case_rows, lpa_extras, people_of_one, visible_lpa
-from .lpa_store import (
+from ..fees import fee_schedule
+from ..history import record_change
+from ..mapping import actor_columns, address_columns, lpa_columns, lpa_of
+from ..visibility import RowRule
+from .reads import case_rows, lpa_extras, people_of_one, visible_lpa
+from .store import (
     NewActor,
     anomaly_keys,
     bump_version,
@@ -35,8 +37,6 @@ from .lpa_store import (
     update_actor,
     update_lpa,
 )
-from .mapping import actor_columns, address_columns, lpa_columns, lpa_of
-from .visibility import RowRule
 
 CREATE = "CREATE"
 
