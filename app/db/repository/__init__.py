@@ -11,8 +11,18 @@ holds outside this pool.
 
 from __future__ import annotations
 
+from ..idempotency import Remembered
 from .batches import BATCH_NAMES
+from .caller import CallerRepository
 from .database import Database
 from .writes import CREATE, LpaRepository, create_lpa
 
-__all__ = ["BATCH_NAMES", "CREATE", "Database", "LpaRepository", "create_lpa"]
+__all__ = [
+    "BATCH_NAMES",
+    "CREATE",
+    "CallerRepository",
+    "Database",
+    "LpaRepository",
+    "Remembered",
+    "create_lpa",
+]
