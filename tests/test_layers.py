@@ -1,7 +1,10 @@
 """Imports point one way: http -> graphql -> domain, with authz beside graphql (graphql may
 use authz, authz nothing of graphql), and db -> domain: the database layer maps the domain's
 records to tables, so it depends on the domain and never the reverse. graphql reaches the
-database only through db. `app.settings` sits below everything.
+database only through the repository object of its request context: it imports neither the
+modules that run statements (the repository's own modules, prepared statements, the engine)
+nor the database libraries, but for SQLAlchemy's exceptions. `app.settings` sits below
+everything.
 """
 
 from __future__ import annotations
@@ -12,6 +15,16 @@ from pathlib import Path
 APP = Path(__file__).resolve().parents[1] / "app"
 RANK = {"settings": 0, "domain": 1, "db": 2, "authz": 3, "graphql": 4, "http": 5, "cli": 6}
 FRAMEWORKS = ("strawberry", "starlette", "graphql", "uvicorn", "httpx")
+# What runs statements of its own; `app.db.repository` itself (the package) is the way in.
+DATA_PATH = (
+    "app.db.repository.",
+    "app.db.prepared",
+    "app.db.engine",
+    "app.db.fees",
+    "app.db.idempotency",
+    "app.db.history",
+)
+DATABASE_LIBRARIES = ("sqlalchemy", "asyncpg", "aiosqlite")
 
 
 def _layer(module: str) -> str:
@@ -58,6 +71,19 @@ def upward_imports(root: Path = APP) -> list[str]:
     return wrong
 
 
+def data_path_imports(root: Path = APP) -> list[str]:
+    """Imports by which graphql would reach the database other than through the repository."""
+    wrong = []
+    for module, path in _modules(root):
+        if _layer(module) != "graphql":
+            continue
+        for name in _imports(path, root):
+            library = name.split(".")[0] in DATABASE_LIBRARIES
+            if name.startswith(DATA_PATH) or (library and not name.startswith("sqlalchemy.exc")):
+                wrong.append(f"{module} imports {name}")
+    return wrong
+
+
 def test_no_layer_imports_a_higher_one() -> None:
     assert upward_imports() == []
 
@@ -99,3 +125,25 @@ def test_the_domain_imports_no_framework_or_database() -> None:
         if name.split(".")[0] in ("sqlalchemy", "asyncpg", "strawberry", "pydantic")
     ]
     assert wrong == []
+
+
+def test_graphql_reaches_the_database_only_through_the_repository() -> None:
+    assert data_path_imports() == []
+
+
+def test_the_checker_sees_graphql_going_round_the_repository(tmp_path: Path) -> None:
+    (tmp_path / "graphql").mkdir()
+    (tmp_path / "graphql" / "fine.py").write_text(
+        "from app.db.repository import CallerRepository\n"
+        "from sqlalchemy.exc import IntegrityError\n"
+    )
+    (tmp_path / "graphql" / "around.py").write_text(
+        "from app.db.repository.reads import status_row\n"
+        "from app.db.prepared import Statements\n"
+        "from sqlalchemy.ext.asyncio import AsyncConnection\n"
+    )
+    assert sorted(data_path_imports(tmp_path)) == [
+        "app.graphql.around imports app.db.prepared",
+        "app.graphql.around imports app.db.repository.reads",
+        "app.graphql.around imports sqlalchemy.ext.asyncio",
+    ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, insert
 
 from .models import AuditEvent, table
-from .prepared import Prepared, Statements
+from .prepared import Prepared
 
 audit_events = table(AuditEvent)
 
@@ -25,10 +25,17 @@ _INSERT = Prepared(
 _OPTIONAL: Mapping[str, Any] = {"document_id": None}
 
 
-async def write_rows(statements: Statements, events: Sequence[Mapping[str, Any]]) -> None:
+class Inserts(Protocol):
+    """Where audit rows go: the worker's prepared statements (`Statements`), or the audit
+    batch's own connection (`AuditConnection`)."""
+
+    async def insert_all(self, prepared: Prepared, rows: Sequence[Mapping[str, Any]]) -> None: ...
+
+
+async def write_rows(into: Inserts, events: Sequence[Mapping[str, Any]]) -> None:
     """Write the rows, all or none, in one statement."""
-    await statements.insert_all(_INSERT, [{**_OPTIONAL, **event} for event in events])
+    await into.insert_all(_INSERT, [{**_OPTIONAL, **event} for event in events])
 
 
-async def record(statements: Statements, event: Mapping[str, Any]) -> None:
-    await write_rows(statements, [event])
+async def record(into: Inserts, event: Mapping[str, Any]) -> None:
+    await write_rows(into, [event])

@@ -10,12 +10,15 @@ statement, within `interval` seconds. Promises:
   oldest unwritten row is older than that, for instance because the database is out of reach.
 - A failed write keeps its rows, in order, and is tried again at the next interval.
 - **A busy worker never falls behind**: once started, the batch writes from a thread of its
-  own, on an event loop and a connection of its own (`statements`, a pool of one), so
+  own, on an event loop and a connection of its own (`AuditConnection`: one asyncpg
+  connection on PostgreSQL, one sqlite3 connection on SQLite; no engine, no pool), so
   neither requests holding every pooled connection nor requests keeping the worker's event
   loop busy make it wait. Through the worker's own loop each write waited behind every
   request ready to run, once per round trip to the driver (on SQLite, where aiosqlite
   answers through the loop, that is five: connect, BEGIN, INSERT, COMMIT, release), and four
-  clients at once held a write off for seconds: every answer was withheld.
+  clients at once held a write off for seconds: every answer was withheld. That connection
+  is the one a worker holds outside its pool: a worker has at most `db_pool_size` + 1
+  connections to the primary.
 
 Writes (mutations) do not come here: their row is written before their answer is sent.
 """
@@ -30,10 +33,9 @@ from collections import deque
 from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import Future
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol
 
-from .audit import write_rows
-from .prepared import Statements
+from .audit import Inserts, write_rows
 
 FLUSH_INTERVAL_SECONDS = 0.2
 MAX_LAG_SECONDS = 1.0
@@ -43,6 +45,12 @@ CLOSE_ATTEMPTS = 5
 log = logging.getLogger("lpa_gateway.audit")
 
 
+class Connection(Inserts, Protocol):
+    """What the batch writes on, and closes when it stops (`AuditConnection`)."""
+
+    async def close(self) -> None: ...
+
+
 class AuditBacklog(RuntimeError):
     """Queued audit rows are older than the gateway may answer with."""
 
@@ -50,7 +58,7 @@ class AuditBacklog(RuntimeError):
 class AuditBatch:
     def __init__(
         self,
-        statements: Statements,
+        connection: Connection,
         *,
         interval: float = FLUSH_INTERVAL_SECONDS,
         max_lag: float = MAX_LAG_SECONDS,
@@ -58,7 +66,7 @@ class AuditBatch:
     ) -> None:
         if not 0 < interval < max_lag <= MAX_LAG_SECONDS:
             raise ValueError("need 0 < interval < max_lag <= 1 second")
-        self._statements = statements
+        self._connection = connection
         self._interval, self._max_lag, self._clock = interval, max_lag, clock
         # Added to by the worker's loop, written and removed by the writer's: under `_guard`.
         self._queued: deque[tuple[float, Mapping[str, Any]]] = deque()
@@ -116,7 +124,7 @@ class AuditBatch:
                     batch = [row for _, row in islice(self._queued, MAX_BATCH)]
                 if not batch:
                     return
-                await write_rows(self._statements, batch)
+                await write_rows(self._connection, batch)
                 with self._guard:
                     for _ in batch:
                         self._queued.popleft()
@@ -124,7 +132,6 @@ class AuditBatch:
     async def _serve(self, stopping: asyncio.Event, ready: Callable[[], None]) -> None:
         """The writer thread's life: open, write every interval until told to stop, write
         the rest, close."""
-        await self._statements.open()
         self._lock = asyncio.Lock()
         ready()
         periodic = asyncio.get_running_loop().create_task(self._run(), name="audit-batch")
@@ -138,8 +145,7 @@ class AuditBatch:
             await self._release()
 
     async def _release(self) -> None:
-        await self._statements.close()
-        await self._statements.engine.dispose()
+        await self._connection.close()
 
     async def _write_the_rest(self) -> None:
         for attempt in range(1, CLOSE_ATTEMPTS + 1):

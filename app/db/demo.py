@@ -34,9 +34,9 @@ from app.domain.enums import (
 )
 from app.domain.uid import uid_for_sequence
 
-from .lpa_store import sign_all_actors
 from .models import Lpa
 from .repository import create_lpa
+from .repository.store import sign_all_actors
 
 DEMO_CLIENT = "opg.poas.makeregister"
 # Fixed dates, so the demo data and the examples in docs/clients/ answer the same every time.

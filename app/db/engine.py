@@ -30,14 +30,10 @@ def create_engine(
     )
 
 
-def statements_for(
-    settings: Settings, engine: AsyncEngine, pool_size: int | None = None
-) -> Statements:
-    """Prepared statements for `engine`'s database, with its connection settings."""
+def statements_for(settings: Settings, engine: AsyncEngine) -> Statements:
+    """Prepared statements for `engine`'s database, on its pool."""
     return Statements(
         engine,
-        pool_size=pool_size or settings.db_pool_size,
-        connect_timeout=settings.db_connect_timeout_seconds,
         statement_timeout_ms=settings.statement_timeout_ms,
         transaction_pooler=settings.database_pooler == "transaction",
     )

@@ -4,7 +4,7 @@ Invariant: the runtime role holds exactly what the gateway uses and owns nothing
 append-only tables (`changes`, `outbox`, `audit_events`) take no UPDATE or DELETE from it, and
 their triggers, which only an owner or a superuser can switch off, refuse them anyway. The
 gateway never reads its own audit trail. `lpa_numbers` takes DELETE: a UID whose LPA is
-refused gives its number back (app/db/lpa_store.py).
+refused gives its number back (app/db/repository/store.py).
 
 Derived from the tables in app/db/models.py, so a new table is granted the common set
 (`SELECT, INSERT, UPDATE`) unless it is listed here as an exception.

@@ -27,8 +27,8 @@ from app.domain.imported import IMPORTER, imported_lpa
 from app.domain.problems import Problem, pointer
 from app.domain.store_format import StoreRecord, read_line
 
-from .lpa_store import lpas, taken_actor_ids
 from .repository import create_lpa
+from .repository.store import lpas, taken_actor_ids
 
 IMPORT = "IMPORT"  # the change type of an imported LPA's first history row
 BATCH = 200  # lines whose uids are looked up in one query

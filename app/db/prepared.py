@@ -1,12 +1,13 @@
 """Statements built once and run in one round trip: the hot path's lookups and audit writes.
 
 SQLAlchemy Core builds each statement once, with named bound parameters. On PostgreSQL it is
-compiled once to SQL text and run by asyncpg itself (`Statements`): no ORM, no per-call
+compiled once to SQL text and run by asyncpg itself (`Statements`), on a connection of the
+engine's own pool: no ORM, no per-call
 compilation or cache key, no BEGIN before a lookup and no ROLLBACK after it, and a
 server-side prepared statement that asyncpg keeps per connection. Values go in and
 come out through SQLAlchemy's own type processing for that dialect, so both paths give the
 same Python values. Elsewhere (SQLite) the statement runs through SQLAlchemy as usual, but
-for `write_one`: see `_SqliteWrites`.
+for `write_one`: see `SqliteWrites`.
 
 Behind a transaction-mode pooler (`transaction_pooler`) no server connection is ours beyond
 one transaction: asyncpg keeps no statement (its unnamed one lives only until the next), and
@@ -26,10 +27,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import Insert, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection
 
 Processor = Callable[[Any], Any] | None
 DRIVER = "asyncpg"  # the dialect driver whose connection runs prepared statements directly
@@ -38,6 +39,13 @@ DRIVER = "asyncpg"  # the dialect driver whose connection runs prepared statemen
 def set_local_timeout(statement_timeout_ms: int) -> str:
     """The statement that bounds every statement of the transaction it runs in."""
     return f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}"
+
+
+def pooler_begin(statement_timeout_ms: int | None) -> str:
+    """What starts a statement's own transaction behind a transaction pooler: BEGIN, and the
+    statement timeout for that transaction only."""
+    timeout = [set_local_timeout(statement_timeout_ms)] if statement_timeout_ms else []
+    return "; ".join(["BEGIN", *timeout])
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +104,17 @@ class Prepared:
 
 
 class Statements:
-    """Runs prepared statements against one database.
+    """Runs prepared statements against one database, on its engine's pool.
 
-    On PostgreSQL they run on a pool of asyncpg's own, opened by `open()`: acquiring from it
-    costs no greenlet switch and no SQLAlchemy pool events, a connection it finds closed (the
-    server restarted) is replaced on acquire, and a statement cut off by a timeout leaves its
-    connection to asyncpg to clean up. Its connections carry the same statement timeout as the
-    engine's. On release a connection is only rolled back if a transaction was left open: a
-    prepared statement never changes session state (no SET, LISTEN or advisory lock), so
-    asyncpg's full reset, a round trip per release, has nothing to undo.
+    On PostgreSQL each statement checks a connection out of the SQLAlchemy engine's pool, the
+    worker's one pool for that database, and runs on its asyncpg connection directly
+    (`AsyncEngine.raw_connection`): no SQLAlchemy `Connection`, no BEGIN before a lookup and
+    no ROLLBACK after it. Checkout is where the engine replaces a connection the server closed
+    (`app.db.engine`), and the engine's connection settings (the statement timeout, the
+    pooler's statement cache) are the ones a statement runs under. Giving the connection back
+    costs no round trip: SQLAlchemy's reset on return rolls back only a transaction it began
+    itself, and a prepared statement begins none and changes no session state. A connection
+    still inside a transaction of ours (a pooler's ROLLBACK that never ran) is closed instead.
     Elsewhere (SQLite) they run through the SQLAlchemy engine.
     """
 
@@ -112,26 +122,15 @@ class Statements:
         self,
         engine: AsyncEngine,
         *,
-        pool_size: int,
-        connect_timeout: float,
         statement_timeout_ms: int | None = None,
         transaction_pooler: bool = False,
     ) -> None:
         self.engine = engine
-        self._size, self._timeout = pool_size, connect_timeout
         self._pooled = transaction_pooler
-        self._server_settings = (
-            {"statement_timeout": str(statement_timeout_ms)}
-            if statement_timeout_ms and not transaction_pooler
-            else {}
-        )
-        self._begin = "; ".join(
-            ["BEGIN", *([set_local_timeout(statement_timeout_ms)] if statement_timeout_ms else [])]
-        )
-        self._pool: Any = None
+        self._begin = pooler_begin(statement_timeout_ms)
         database = engine.url.database
         self._sqlite = (
-            _SqliteWrites(database)
+            SqliteWrites(database)
             if engine.dialect.name == "sqlite" and database and database != ":memory:"
             else None
         )
@@ -140,32 +139,16 @@ class Statements:
     def on_driver(self) -> bool:
         return self.engine.dialect.driver == DRIVER
 
-    async def open(self) -> None:
-        if self.on_driver and self._pool is None:
-            url = self.engine.url.set(drivername="postgresql")
-            self._pool = asyncpg.create_pool(
-                url.render_as_string(hide_password=False),
-                min_size=0,
-                max_size=self._size,
-                timeout=self._timeout,
-                server_settings=self._server_settings,
-                reset=_nothing_to_reset,
-                # asyncpg's default, 100 named statements per connection, unless pooled
-                statement_cache_size=0 if self._pooled else 100,
-            )
-            await self._pool  # min_size=0: nothing connects until first use
-
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        """Close what is the statements' own (SQLite's write connection); the pool is the
+        engine's, and goes with it."""
         if self._sqlite is not None:
             self._sqlite.close()
 
     async def first(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """The first row, by column key, or None."""
-        if self._pool is not None:
-            compiled, record = await self._on_pool("fetchrow", prepared, values)
+        if self.on_driver:
+            compiled, record = await self._on_driver("fetchrow", prepared, values)
             return None if record is None else compiled.row(record)
         async with self.engine.connect() as conn:
             row = (await conn.execute(prepared.statement, dict(values))).first()
@@ -173,8 +156,8 @@ class Statements:
 
     async def all(self, prepared: Prepared, values: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Every row, by column key."""
-        if self._pool is not None:
-            compiled, records = await self._on_pool("fetch", prepared, values)
+        if self.on_driver:
+            compiled, records = await self._on_driver("fetch", prepared, values)
             return [compiled.row(r) for r in records]
         async with self.engine.connect() as conn:
             rows = (await conn.execute(prepared.statement, dict(values))).all()
@@ -182,8 +165,8 @@ class Statements:
 
     async def write_one(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any]:
         """Run one write statement with RETURNING, committed on its own; its row."""
-        if self._pool is not None:
-            compiled, record = await self._on_pool("fetchrow", prepared, values)
+        if self.on_driver:
+            compiled, record = await self._on_driver("fetchrow", prepared, values)
             return compiled.row(record)
         if self._sqlite is not None:
             compiled = prepared.compiled(self.engine.dialect)
@@ -199,42 +182,70 @@ class Statements:
         """Insert every row, all or none. `prepared` holds an INSERT."""
         if not rows:
             return
-        if self._pool is not None:
+        if self.on_driver:
             compiled = prepared.compiled(self.engine.dialect)
             arguments = [compiled.arguments(r) for r in rows]
-            async with self._pool.acquire(timeout=self._timeout) as conn:
+            pooled = await self.engine.raw_connection()
+            conn: Any = pooled.driver_connection
+            try:
                 # asyncpg's executemany is atomic: one pipelined round trip, all rows or none
-                await self._run(conn, conn.executemany, compiled.sql, arguments)
+                begin = self._begin if self._pooled else None
+                await run_statement(conn, begin, conn.executemany, compiled.sql, arguments)
+            finally:
+                give_back(pooled)
             return
         async with self.engine.begin() as conn:
             await conn.execute(prepared.statement, [dict(r) for r in rows])
 
-    async def _on_pool(
+    async def _on_driver(
         self, method: str, prepared: Prepared, values: Mapping[str, Any]
     ) -> tuple[_Compiled, Any]:
-        """`method` (fetchrow, fetch) of an acquired connection, with the statement's SQL."""
+        """`method` (fetchrow, fetch) of a pooled connection's driver, with the statement's
+        SQL."""
         compiled = prepared.compiled(self.engine.dialect)
         arguments = compiled.arguments(values)
-        async with self._pool.acquire(timeout=self._timeout) as conn:
-            return compiled, await self._run(conn, getattr(conn, method), compiled.sql, *arguments)
-
-    async def _run(self, conn: Any, method: Callable[..., Any], *arguments: Any) -> Any:
-        """`method(*arguments)`, in a transaction of its own behind a transaction pooler."""
-        if not self._pooled:
-            return await method(*arguments)
-        await conn.execute(self._begin)  # one round trip: the simple protocol, no statement
+        pooled = await self.engine.raw_connection()
+        conn: Any = pooled.driver_connection
         try:
-            result = await method(*arguments)
-        except Exception:
-            if not conn.is_closed():
-                with contextlib.suppress(Exception):  # the pool's reset tries again
-                    await conn.execute("ROLLBACK")
-            raise
-        await conn.execute("COMMIT")
-        return result
+            begin = self._begin if self._pooled else None
+            return compiled, await run_statement(
+                conn, begin, getattr(conn, method), compiled.sql, *arguments
+            )
+        finally:
+            give_back(pooled)
 
 
-class _SqliteWrites:
+async def run_statement(
+    conn: Any, begin: str | None, method: Callable[..., Any], *arguments: Any
+) -> Any:
+    """`method(*arguments)` on the asyncpg connection `conn`; behind a transaction pooler
+    (`begin` given: BEGIN and the SET LOCAL of the timeout) in a transaction of its own."""
+    if begin is None:
+        return await method(*arguments)
+    await conn.execute(begin)  # one round trip: the simple protocol, no statement
+    try:
+        result = await method(*arguments)
+    except Exception:
+        if not conn.is_closed():
+            with contextlib.suppress(Exception):  # if it fails, the connection is closed
+                await conn.execute("ROLLBACK")
+        raise
+    await conn.execute("COMMIT")
+    return result
+
+
+def give_back(pooled: PoolProxiedConnection) -> None:
+    """Return a connection checked out with `raw_connection` to the engine's pool, with no
+    round trip; one left inside a transaction (cut off between BEGIN and COMMIT) is closed
+    instead, and the pool opens a new one in its place."""
+    driver = pooled.driver_connection
+    if driver is not None and not driver.is_closed() and driver.is_in_transaction():
+        pooled.invalidate()  # closes it and gives its slot back
+    else:
+        pooled.close()
+
+
+class SqliteWrites:
     """SQLite has one write lock per database. Through aiosqlite a write holds it from its
     INSERT to its COMMIT, two trips through the worker's event loop, and a busy loop can
     take seconds to come round: every other writer waits (the audit batch among them). Here
@@ -247,6 +258,14 @@ class _SqliteWrites:
         self._lock = threading.Lock()
 
     def write_one(self, sql: str, arguments: Sequence[Any]) -> Any:
+        """Run `sql` once and commit; its first row."""
+        return self._write(lambda connection: connection.execute(sql, arguments).fetchone())
+
+    def write_all(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run `sql` once for each row, and commit all of them or none."""
+        self._write(lambda connection: connection.executemany(sql, rows))
+
+    def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         with self._lock:
             if self._connection is None:
                 self._connection = sqlite3.connect(
@@ -256,19 +275,15 @@ class _SqliteWrites:
             connection = self._connection
             connection.execute("BEGIN IMMEDIATE")
             try:
-                record = connection.execute(sql, arguments).fetchone()
+                result = work(connection)
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
-            return record
+            return result
 
     def close(self) -> None:
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
-
-
-async def _nothing_to_reset(_conn: Any) -> None:
-    """asyncpg has rolled back any open transaction before it calls this."""

@@ -24,12 +24,10 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .prepared import Statements
+from .repository.database import Database
 
 PROBE_INTERVAL_SECONDS = 1.0
 STALE_PROBES = 3  # intervals after which a last good probe no longer counts
@@ -40,14 +38,6 @@ _REPLICA_LAG = text(
     " EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 AS since_replayed"
 )
 log = logging.getLogger("lpa_gateway.replica")
-
-
-@dataclass(frozen=True, slots=True)
-class Database:
-    """One database's two ways in: prepared statements, and the engine without transactions."""
-
-    statements: Statements
-    reads: AsyncEngine
 
 
 class ReadRoutes:
@@ -143,8 +133,7 @@ class ReadRoutes:
                 await self._task
             self._task = None
         if self.replica is not None:
-            await self.replica.statements.close()
-            await self.replica.reads.dispose()
+            await self.replica.close()
 
     async def _run(self) -> None:
         while True:

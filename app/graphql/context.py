@@ -3,31 +3,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from app.authz.tokens import Identity
 from app.db.oracle_budget import FailureBudget
-from app.db.prepared import Statements
-from app.db.visibility import RowRule
+from app.db.repository import CallerRepository
 
 from .loaders import Loaders
 
 
 @dataclass(slots=True)
 class RequestContext:
-    """What resolvers may know about the request. Each resolver opens its own connection
-    from `engine` (transactions, for writes) or `reads` (the same pool in autocommit, for
-    single-statement reads): a connection is never shared by resolvers that run concurrently."""
+    """What resolvers may know about the request. They reach the database only through
+    `repository`: this caller's reads and writes under its row rule, each on a connection of
+    its own, so a connection is never shared by resolvers that run concurrently."""
 
     identity: Identity
-    rows: RowRule
-    engine: AsyncEngine
-    reads: AsyncEngine
-    statements: Statements  # prepared statements: the hot lookups
-    # For reads that may lag (app/db/replica.py): the read replica while it keeps up, else
-    # the primary's `statements` and `reads`. The DataLoaders read there too.
-    lagging_statements: Statements
-    lagging_reads: AsyncEngine
+    repository: CallerRepository
     budget: FailureBudget
     request_id: str
     touched_uids: set[str] = field(default_factory=set)
@@ -36,7 +26,7 @@ class RequestContext:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.lagging_reads)
+        self.loaders = Loaders(self.repository)
 
     @staticmethod
     def now() -> datetime:

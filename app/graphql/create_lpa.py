@@ -3,10 +3,8 @@ from __future__ import annotations
 from typing import cast
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.lpa_store import allocate_number, taken_actor_ids
-from app.db.repository import create_lpa as store_lpa
+from app.db.repository import LpaRepository
 from app.domain.actor_uids import given_uids
 from app.domain.assemble import new_lpa
 from app.domain.create import decide_create
@@ -31,8 +29,8 @@ async def create_lpa(
     ctx = info.context
     draft = cast(LpaDraft, plain(input))
 
-    async def work(conn: AsyncConnection) -> Verdict:
-        return await _create(conn, ctx, draft)
+    async def work(lpas: LpaRepository) -> Verdict:
+        return await _create(lpas, ctx, draft)
 
     verdict = await run_once(ctx, "createLpa", draft, idempotency_key, work)
     if verdict.uid is not None:
@@ -40,13 +38,13 @@ async def create_lpa(
     return result_of(verdict)
 
 
-async def _create(conn: AsyncConnection, ctx: RequestContext, draft: LpaDraft) -> Verdict:
+async def _create(lpas: LpaRepository, ctx: RequestContext, draft: LpaDraft) -> Verdict:
     now = ctx.now()
     wanted = {p for p in (g.parsed() for g in given_uids(draft)) if p is not None}
-    decision = decide_create(draft, now, await taken_actor_ids(conn, wanted))
+    decision = decide_create(draft, now, await lpas.taken_actor_ids(wanted))
     if not decision.accepted:
         return Verdict.refused(list(decision.refusals))
-    uid = uid_for_sequence(await allocate_number(conn))
+    uid = uid_for_sequence(await lpas.allocate_number())
     lpa = new_lpa(
         decision.draft,
         uid=uid,
@@ -54,5 +52,5 @@ async def _create(conn: AsyncConnection, ctx: RequestContext, draft: LpaDraft) -
         at=now,
         defaulted=decision.defaulted,
     )
-    await store_lpa(conn, lpa, author=ctx.identity.sub, anomalies=list(decision.problems))
+    await lpas.create(lpa, author=ctx.identity.sub, anomalies=list(decision.problems))
     return Verdict(accepted=True, uid=uid, version=1)

@@ -4,8 +4,7 @@ from datetime import date
 
 import strawberry
 
-from app.db.audit import ORACLE_LOCKOUT, record
-from app.db.lpa_reads import donor_identity
+from app.db.audit import ORACLE_LOCKOUT
 from app.domain.identity import donor_matches
 
 from .context import RequestContext
@@ -28,15 +27,14 @@ async def donor_identity_matches(
         raise BadUserInput(f"postcode is at most {MAX_POSTCODE_LENGTH} characters")
     if await budget.spent(client, uid, now):
         raise RateLimited("Too many failed attempts for this LPA; try again later.")
-    donor = await donor_identity(ctx.lagging_statements, uid, ctx.rows, client)
+    donor = await ctx.repository.donor_identity(uid)
     if donor is not None and donor_matches(
         donor["date_of_birth"], donor["postcode"], date_of_birth, postcode
     ):
         ctx.touched_uids.add(uid)
         return True
     if await budget.fail(client, uid, now) == budget.limit:
-        await record(
-            ctx.statements,
+        await ctx.repository.audit(
             {
                 "occurred_at": now,
                 "kind": ORACLE_LOCKOUT,

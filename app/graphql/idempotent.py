@@ -6,9 +6,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db.idempotency import Remembered, recall, remember
+from app.db.repository import LpaRepository, Remembered
 from app.domain import caps
 from app.domain.canonical import digest
 from app.domain.verdict import Verdict
@@ -16,7 +15,7 @@ from app.domain.verdict import Verdict
 from .context import RequestContext
 from .errors import BadUserInput, IdempotencyKeyReused
 
-Work = Callable[[AsyncConnection], Awaitable[Verdict]]
+Work = Callable[[LpaRepository], Awaitable[Verdict]]
 
 
 async def run_once(
@@ -34,20 +33,18 @@ async def run_once(
     if not ctx.replay_idempotent:
         # Test-only (LPA_GATEWAY_UNSAFE_DISABLE_IDEMPOTENCY, refused in production): every
         # retry runs the work again, so the fault storm's negative control can show duplicates.
-        async with ctx.engine.begin() as conn:
-            return await work(conn)
-    client = ctx.identity.client
+        async with ctx.repository.transaction() as lpas:
+            return await work(lpas)
     request_hash = digest({"operation": operation, "payload": payload})
     try:
-        async with ctx.engine.begin() as conn:
-            seen = await recall(conn, client, key)
+        async with ctx.repository.transaction() as lpas:
+            seen = await lpas.recall(key)
             if seen is not None:
                 return _replay(seen, request_hash)
-            verdict = await work(conn)
-            await remember(conn, client, key, request_hash, verdict, ctx.now())
+            verdict = await work(lpas)
+            await lpas.remember(key, request_hash, verdict, ctx.now())
     except IntegrityError:
-        async with ctx.engine.connect() as conn:
-            seen = await recall(conn, client, key)
+        seen = await ctx.repository.recall(key)
         if seen is None:
             raise
         return _replay(seen, request_hash)

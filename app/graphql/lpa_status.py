@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import strawberry
 
-from app.db.lpa_reads import status_row
 from app.domain.enums import LpaStatus as Status
 
 from .context import RequestContext
@@ -15,8 +14,7 @@ VISIBLE = frozenset({Status.REGISTERED, Status.CANCELLED})
 async def lpa_status(info: strawberry.Info[RequestContext, None], uid: LpaUid) -> LpaStatus | None:
     """Status flags of a registered or cancelled LPA. Null for anything else: unknown, not
     visible to the caller, or not (yet) registered all look the same."""
-    ctx = info.context
-    row = await status_row(ctx.lagging_statements, uid, ctx.rows, ctx.identity.client)
+    row = await info.context.repository.status(uid)
     if row is None or row["status"] not in VISIBLE:
         return None
     info.context.touched_uids.add(uid)

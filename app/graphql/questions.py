@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import strawberry
 
-from app.db.lpa_reads import case_rows, lpa_record
 from app.domain.enums import LpaStatus
 from app.domain.fee_readiness import fee_reduction_ready
 from app.domain.readiness import registration_problems
@@ -22,7 +21,7 @@ Info = strawberry.Info[RequestContext, None]
 
 async def _load(info: Info, uid: str) -> Lpa | None:
     ctx = info.context
-    lpa = await lpa_record(ctx.statements, uid, ctx.rows, ctx.identity.client)
+    lpa = await ctx.repository.record(uid)
     if lpa is not None:
         ctx.touched_uids.add(uid)
     return lpa
@@ -53,6 +52,5 @@ async def fee_reduction_ready_for_decision(info: Info, uid: LpaUid) -> bool | No
     lpa = await _load(info, uid)
     if lpa is None or lpa.id is None:
         return None
-    async with info.context.reads.connect() as conn:
-        case = await case_rows(conn, lpa.id)
+    case = await info.context.repository.case_file(lpa.id)
     return fee_reduction_ready(case.fee_reduction_requests, case.fee_reduction_decisions)

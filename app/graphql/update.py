@@ -6,7 +6,6 @@ idempotency key. Each mutation is one line into `run_change`.
 from __future__ import annotations
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.repository import LpaRepository
 from app.domain import runner
@@ -33,9 +32,9 @@ async def run_change(
         raise TypeError(f"{type(change).__name__} is not a registered change type")
     ctx = info.context
 
-    async def work(conn: AsyncConnection) -> Verdict:
+    async def work(lpas: LpaRepository) -> Verdict:
         return await runner.run_change(
-            LpaRepository(conn, ctx.rows, ctx.identity.client),
+            lpas,
             change,
             uid=uid,
             expected_version=expected_version,

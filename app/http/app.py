@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from app.db.demo import demo_uids
-from app.db.lpa_reads import count_with_uids
+from app.db.repository.reads import count_with_uids
 from app.settings import Settings
 
 from .collector import restore, settle_after_startup

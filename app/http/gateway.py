@@ -12,11 +12,11 @@ from app.authz.keys import KeyRing, load_key_ring
 from app.authz.policy import Policy, load_policy
 from app.authz.token_cache import TokenCache
 from app.db.audit_batch import AuditBatch
-from app.db.engine import create_engine, statements_for, without_transaction
+from app.db.audit_connection import audit_connection_for
 from app.db.oracle_budget import FailureBudget, RedisBudget, SqlBudget
-from app.db.prepared import Statements
 from app.db.rate_buckets import RateStore, RedisRateStore, SqlRateStore
-from app.db.replica import Database, ReadRoutes
+from app.db.replica import ReadRoutes
+from app.db.repository import Database
 from app.graphql.client_view import ClientView, client_views
 from app.graphql.schema import build_schema
 from app.graphql.trusted import ClientDocuments, trusted_documents
@@ -28,9 +28,7 @@ from .rate_limiter import RateLimiter
 @dataclass(frozen=True, slots=True)
 class Gateway:
     settings: Settings
-    engine: AsyncEngine
-    reads: AsyncEngine  # engine's pool, without transactions
-    statements: Statements  # prepared statements, on a pool of their own (PostgreSQL)
+    database: Database  # the primary: one pool for transactions, reads and prepared statements
     key_ring: KeyRing
     tokens: TokenCache  # verifies bearer tokens against key_ring
     policy: Policy
@@ -42,29 +40,29 @@ class Gateway:
     routes: ReadRoutes  # reads that may lag: the replica while it keeps up, else the primary
     redis: Redis | None = None
 
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.database.engine
+
     async def open(self) -> None:
-        """Open what needs a running event loop: the statement pools, the audit batch and
-        the replica's lag probe."""
-        await self.statements.open()
-        if self.routes.replica is not None:
-            await self.routes.replica.statements.open()
+        """Open what needs a running event loop: the audit batch and the replica's lag
+        probe."""
         await self.audit.start()
         await self.routes.start()
 
     async def close(self) -> None:
         await self.routes.close()
         await self.audit.close()  # before the engine goes: every queued row is written
-        await self.statements.close()
         if self.redis is not None:
             await self.redis.aclose()
-        await self.engine.dispose()
+        await self.database.close()
 
 
 def build_gateway(settings: Settings) -> Gateway:
     policy = load_policy(settings.policy_dir)
     views = client_views(policy, build_schema()._schema, settings)
-    engine = create_engine(settings)
-    statements = statements_for(settings, engine)
+    database = Database.of(settings)
+    statements = database.statements
     window = timedelta(seconds=settings.oracle_window_seconds)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     budget: FailureBudget = (
@@ -78,23 +76,20 @@ def build_gateway(settings: Settings) -> Gateway:
         else SqlRateStore(statements)
     )
     rates = RateLimiter(rate_store, {c.id: c.rate for c in policy.clients.values()})
-    reads = without_transaction(engine)
     key_ring = load_key_ring(settings, list(views))
     max_lifetime = timedelta(seconds=settings.token_max_lifetime_seconds)
     return Gateway(
         settings=settings,
-        engine=engine,
-        reads=reads,
-        statements=statements,
+        database=database,
         key_ring=key_ring,
         tokens=TokenCache(key_ring, max_lifetime),
         policy=policy,
         views=views,
         documents=trusted_documents(views, settings),
         budget=budget,
-        audit=AuditBatch(statements_for(settings, create_engine(settings, pool_size=1), 1)),
+        audit=AuditBatch(audit_connection_for(settings, database.engine.dialect)),
         rates=rates,
-        routes=_read_routes(settings, Database(statements, reads)),
+        routes=_read_routes(settings, database),
         redis=redis,
     )
 
@@ -102,6 +97,5 @@ def build_gateway(settings: Settings) -> Gateway:
 def _read_routes(settings: Settings, primary: Database) -> ReadRoutes:
     if settings.read_database_url is None:
         return ReadRoutes(primary)
-    engine = create_engine(settings, url=settings.read_database_url)
-    replica = Database(statements_for(settings, engine), without_transaction(engine))
+    replica = Database.of(settings, url=settings.read_database_url)
     return ReadRoutes(primary, replica, max_lag=settings.max_replica_lag_seconds)

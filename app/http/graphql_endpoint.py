@@ -25,6 +25,7 @@ from app.authz.tokens import Identity, Unauthenticated, bearer_token
 from app.db.audit import record
 from app.db.audit_batch import AuditBacklog
 from app.db.availability import database_unavailable
+from app.db.repository import CallerRepository
 from app.graphql.client_view import ClientView
 from app.graphql.context import RequestContext
 from app.graphql.errors import (
@@ -119,7 +120,7 @@ def _unavailable() -> JSONResponse:
 async def _audit(gateway: Gateway, trail: Trail) -> None:
     """A mutation's row is written before its answer goes; any other joins the batch."""
     if trail.mutation:
-        await record(gateway.statements, trail.row())
+        await record(gateway.database.statements, trail.row())
     else:
         gateway.audit.add(trail.row())
 
@@ -174,15 +175,15 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
     if not isinstance(document, Chosen):
         trail.document_hash = document.hash
         return _refuse(trail, 400, document.message, document.code)
-    lagging = gateway.routes.may_lag()
+    repository = CallerRepository(
+        primary=gateway.database,
+        lagging=gateway.routes.may_lag(),
+        rule=view.policy.rows,
+        client=identity.client,
+    )
     context = RequestContext(
         identity=identity,
-        rows=view.policy.rows,
-        engine=gateway.engine,
-        reads=gateway.reads,
-        statements=gateway.statements,
-        lagging_statements=lagging.statements,
-        lagging_reads=lagging.reads,
+        repository=repository,
         budget=request.app.state.oracle_budget,  # gateway.budget, counting lockouts
         request_id=trail.request_id,
         touched_uids=trail.uids,

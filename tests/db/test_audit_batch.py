@@ -10,16 +10,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import audit_batch
-from app.db.audit import REQUEST, audit_events
+from app.db.audit import REQUEST, Inserts, audit_events
 from app.db.audit_batch import AuditBacklog, AuditBatch
+from app.db.audit_connection import AuditConnection
 from app.db.engine import engine_for_url
-from app.db.prepared import Statements
 
 pytestmark = pytest.mark.anyio
+
+
+_TERMINATE_THE_OTHERS = text(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
 
 
 class Clock:
@@ -53,14 +59,14 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-def statements_of(engine: AsyncEngine) -> Statements:
-    return Statements(engine, pool_size=1, connect_timeout=2.0)
+def connection_of(database_url: str, engine: AsyncEngine) -> AuditConnection:
+    """The batch's own connection to the database, compiling with `engine`'s dialect."""
+    return AuditConnection(database_url, engine.dialect, connect_timeout=2.0)
 
 
 @pytest.fixture
-async def statements(engine: AsyncEngine) -> AsyncIterator[Statements]:
-    opened = statements_of(engine)
-    await opened.open()
+async def connection(engine: AsyncEngine, database_url: str) -> AsyncIterator[AuditConnection]:
+    opened = connection_of(database_url, engine)
     yield opened
     await opened.close()
 
@@ -72,10 +78,10 @@ async def stored(engine: AsyncEngine) -> list[str]:
 
 
 async def test_rows_are_answered_for_up_to_max_lag_and_not_a_moment_longer(
-    engine: AsyncEngine, statements: Statements
+    engine: AsyncEngine, connection: AuditConnection
 ) -> None:
     clock = Clock()
-    batch = AuditBatch(statements, interval=0.2, max_lag=1.0, clock=clock)
+    batch = AuditBatch(connection, interval=0.2, max_lag=1.0, clock=clock)
     batch.add(row(1))
     clock.now += 1.0
     batch.add(row(2))  # the oldest is exactly 1 s old: still answered
@@ -89,10 +95,10 @@ async def test_rows_are_answered_for_up_to_max_lag_and_not_a_moment_longer(
 
 
 async def test_the_queue_is_bounded(
-    statements: Statements, monkeypatch: pytest.MonkeyPatch
+    connection: AuditConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(audit_batch, "MAX_QUEUED", 3)
-    batch = AuditBatch(statements)
+    batch = AuditBatch(connection)
     for n in range(3):
         batch.add(row(n))  # up to the limit
     with pytest.raises(AuditBacklog):
@@ -101,18 +107,18 @@ async def test_the_queue_is_bounded(
 
 
 async def test_a_failed_write_keeps_its_rows_in_order_and_writes_them_once(
-    engine: AsyncEngine, statements: Statements, monkeypatch: pytest.MonkeyPatch
+    engine: AsyncEngine, connection: AuditConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = audit_batch.write_rows
     failures = [OSError("database out of reach")]
 
-    async def flaky(target: Statements, rows: Sequence[Mapping[str, Any]]) -> None:
+    async def flaky(target: Inserts, rows: Sequence[Mapping[str, Any]]) -> None:
         if failures:
             raise failures.pop()
         await real(target, rows)
 
     monkeypatch.setattr(audit_batch, "write_rows", flaky)
-    batch = AuditBatch(statements)
+    batch = AuditBatch(connection)
     for n in range(3):
         batch.add(row(n))
     with pytest.raises(OSError, match="out of reach"):
@@ -126,17 +132,17 @@ async def test_a_failed_write_keeps_its_rows_in_order_and_writes_them_once(
 
 
 async def test_a_batch_is_at_most_max_batch_rows_per_statement(
-    engine: AsyncEngine, statements: Statements, monkeypatch: pytest.MonkeyPatch
+    engine: AsyncEngine, connection: AuditConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(audit_batch, "MAX_BATCH", 2)
     real, sizes = audit_batch.write_rows, []
 
-    async def counting(target: Statements, rows: Sequence[Mapping[str, Any]]) -> None:
+    async def counting(target: Inserts, rows: Sequence[Mapping[str, Any]]) -> None:
         sizes.append(len(rows))
         await real(target, rows)
 
     monkeypatch.setattr(audit_batch, "write_rows", counting)
-    batch = AuditBatch(statements)
+    batch = AuditBatch(connection)
     for n in range(2):
         batch.add(row(n))
     await batch.flush()  # at the limit: one statement
@@ -148,7 +154,7 @@ async def test_a_batch_is_at_most_max_batch_rows_per_statement(
 
 
 async def test_close_writes_what_is_queued(engine: AsyncEngine, database_url: str) -> None:
-    batch = AuditBatch(statements_of(engine_for_url(database_url)), interval=0.5)
+    batch = AuditBatch(connection_of(database_url, engine), interval=0.5)
     await batch.start()
     for n in range(4):
         batch.add(row(n))
@@ -161,13 +167,13 @@ async def test_close_waits_for_a_write_in_flight_instead_of_cutting_it_off(
 ) -> None:
     real, committed = audit_batch.write_rows, threading.Event()
 
-    async def slow_to_answer(target: Statements, rows: Sequence[Mapping[str, Any]]) -> None:
+    async def slow_to_answer(target: Inserts, rows: Sequence[Mapping[str, Any]]) -> None:
         await real(target, rows)  # committed ...
         committed.set()
         await asyncio.sleep(0.3)  # ... but the answer is slow to come back
 
     monkeypatch.setattr(audit_batch, "write_rows", slow_to_answer)
-    batch = AuditBatch(statements_of(engine_for_url(database_url)), interval=0.05)
+    batch = AuditBatch(connection_of(database_url, engine), interval=0.05)
     await batch.start()
     for n in range(3):
         batch.add(row(n))
@@ -181,7 +187,7 @@ async def test_the_writer_keeps_up_while_the_worker_loop_is_busy(
 ) -> None:
     """The worker's event loop never yields for 1.5 s (CPU-bound requests, one after the
     other): rows queued before are written meanwhile, from the writer's own thread."""
-    batch = AuditBatch(statements_of(engine_for_url(database_url)), interval=0.05)
+    batch = AuditBatch(connection_of(database_url, engine), interval=0.05)
     await batch.start()
     try:
         for n in range(3):
@@ -201,12 +207,12 @@ async def test_flush_after_start_writes_on_the_writer_thread(
 ) -> None:
     real, threads = audit_batch.write_rows, []
 
-    async def where(target: Statements, rows: Sequence[Mapping[str, Any]]) -> None:
+    async def where(target: Inserts, rows: Sequence[Mapping[str, Any]]) -> None:
         threads.append(threading.current_thread().name)
         await real(target, rows)
 
     monkeypatch.setattr(audit_batch, "write_rows", where)
-    batch = AuditBatch(statements_of(engine_for_url(database_url)), interval=0.5)
+    batch = AuditBatch(connection_of(database_url, engine), interval=0.5)
     await batch.start()
     batch.add(row(1))
     await batch.flush()
@@ -219,7 +225,27 @@ async def test_flush_after_start_writes_on_the_writer_thread(
 def test_the_window_at_risk_is_never_more_than_a_second(interval: float, max_lag: float) -> None:
     with pytest.raises(ValueError, match="1 second"):
         AuditBatch(
-            statements_of(engine_for_url("sqlite+aiosqlite://")),
+            AuditConnection(
+                "sqlite+aiosqlite:///never-opened.sqlite3",
+                engine_for_url("sqlite+aiosqlite://").dialect,
+                connect_timeout=1.0,
+            ),
             interval=interval,
             max_lag=max_lag,
         )
+
+
+@pytest.mark.postgres_only
+async def test_the_batch_s_connection_is_opened_again_after_the_server_closed_it(
+    engine: AsyncEngine, connection: AuditConnection
+) -> None:
+    """A failed write keeps its rows; the next one, on a new connection, writes them."""
+    batch = AuditBatch(connection)
+    batch.add(row(1))
+    await batch.flush()
+    async with engine.connect() as conn:
+        await conn.execute(_TERMINATE_THE_OTHERS)
+    await asyncio.sleep(0.2)  # the driver sees its socket closed
+    batch.add(row(2))
+    await batch.flush()
+    assert await stored(engine) == [f"{n:032x}" for n in (1, 2)]

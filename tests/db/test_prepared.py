@@ -3,17 +3,19 @@ and caller; on PostgreSQL they run on the driver, outside any transaction."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.audit import REQUEST, audit_events, write_rows
 from app.db.demo import demo_uids, seed_demo
 from app.db.engine import engine_for_url
-from app.db.lpa_reads import (
+from app.db.prepared import Prepared, Statements
+from app.db.repository.reads import (
     _DONOR_BY_RULE,
     _STATUS_BY_RULE,
     donor_identity,
@@ -22,12 +24,16 @@ from app.db.lpa_reads import (
     status_row,
     visible_lpa,
 )
-from app.db.prepared import Prepared, Statements
 from app.db.visibility import RowRule
 
 pytestmark = pytest.mark.anyio
 CALLERS = ("opg.poas.makeregister", "opg.poas.sirius", "opg.poas.use")
 UNKNOWN = "M-9999-9999-9999"
+_LEFT_IN_A_TRANSACTION = text(
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND state LIKE 'idle in transaction%'"
+)
+_SLEEP = Prepared(select(func.pg_sleep(bindparam("seconds")).label("slept")))
 
 
 @pytest.fixture
@@ -40,8 +46,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def statements(engine: AsyncEngine) -> AsyncIterator[Statements]:
-    opened = Statements(engine, pool_size=1, connect_timeout=2.0)
-    await opened.open()
+    opened = Statements(engine)
     yield opened
     await opened.close()
 
@@ -94,25 +99,57 @@ async def test_lookups_answer_as_sqlalchemy_does(
     assert found > 0  # the rule let something through, so values were compared, not Nones
 
 
+@pytest.fixture
+async def one_connection(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """An engine on the same database whose pool holds one connection."""
+    single = engine_for_url(engine.url.render_as_string(hide_password=False), pool_size=1)
+    yield single
+    await single.dispose()
+
+
 @pytest.mark.postgres_only
 async def test_a_lookup_on_postgresql_is_one_statement_and_no_transaction(
-    engine: AsyncEngine, statements: Statements
+    one_connection: AsyncEngine,
 ) -> None:
+    statements = Statements(one_connection)
     assert statements.on_driver
     through_engine: list[str] = []
 
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    @event.listens_for(one_connection.sync_engine, "before_cursor_execute")
     def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         through_engine.append(statement)
 
     sent: list[str] = []
-    async with statements._pool.acquire() as conn:  # the pool's only connection
-        conn.add_query_logger(lambda record: sent.append(record.query))
+    pooled = await one_connection.raw_connection()  # the pool's only connection
+    pooled.driver_connection.add_query_logger(lambda record: sent.append(record.query))
+    pooled.close()
     row = await status_row(statements, demo_uids()[0], RowRule.ALL, "opg.poas.sirius")
+    await asyncio.sleep(0)  # asyncpg calls its query loggers soon after, not at once
     assert row is not None
     assert through_engine == []  # nothing went through SQLAlchemy
     assert len(sent) == 1  # no BEGIN, no ROLLBACK, no reset on release
     assert sent[0].startswith("SELECT lpas.status")
+    async with one_connection.connect() as conn:  # the engine's own path, on the same one
+        await conn.execute(select(1))
+    await asyncio.sleep(0)
+    assert len(sent) > 1
+
+
+@pytest.mark.postgres_only
+async def test_a_statement_cut_off_inside_its_transaction_never_hands_that_transaction_on(
+    one_connection: AsyncEngine,
+) -> None:
+    """Behind a transaction pooler each statement runs between BEGIN and COMMIT. Cut off
+    between the two (the request timed out), its connection is closed, not given back: the
+    next statement on the pool's one connection starts clean."""
+    statements = Statements(one_connection, transaction_pooler=True, statement_timeout_ms=5000)
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.2):
+            await statements.first(_SLEEP, {"seconds": 2})
+    assert await statements.first(_SLEEP, {"seconds": 0}) is not None
+    async with one_connection.connect() as conn:
+        left_open = await conn.execute(_LEFT_IN_A_TRANSACTION)
+    assert left_open.scalar() == 0
 
 
 async def test_audit_rows_read_back_as_written(engine: AsyncEngine, statements: Statements) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import math
 
-from app.db.replica import STALE_PROBES, Database, ReadRoutes
+from app.db.replica import STALE_PROBES, ReadRoutes
+from app.db.repository import Database
 
-PRIMARY = Database(statements=object(), reads=object())  # type: ignore[arg-type]
-REPLICA = Database(statements=object(), reads=object())  # type: ignore[arg-type]
+PRIMARY = Database(engine=object(), statements=object(), reads=object())  # type: ignore[arg-type]
+REPLICA = Database(engine=object(), statements=object(), reads=object())  # type: ignore[arg-type]
 
 
 class Clock:

@@ -20,7 +20,7 @@ async def test_an_exception_inside_a_resolver_never_reaches_the_client(
     async def explode(*_: Any, **__: Any) -> None:
         raise RuntimeError(CANARY)
 
-    monkeypatch.setattr("app.graphql.lpa_status.status_row", explode)
+    monkeypatch.setattr("app.db.repository.caller.status_row", explode)
     with caplog.at_level(logging.ERROR, logger="lpa_gateway.request"):
         response = await gql("opg.poas.use", LPA_STATUS, {"uid": "M-1234-5678-9018"})
 

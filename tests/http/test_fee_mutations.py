@@ -11,9 +11,9 @@ import pytest
 from starlette.applications import Starlette
 
 from app.db.fees import fee_schedule
-from app.db.lpa_reads import related_rows
 from app.db.mapping import fee_decision_of, fee_request_of, payment_of
 from app.db.models import FeeReductionDecision, FeeReductionRequest
+from app.db.repository.reads import related_rows
 from app.domain.fees import fee_due
 from tests.factories import SUBS
 from tests.updates import (

@@ -81,7 +81,7 @@ async def test_an_internal_error_is_counted_as_an_error(
     async def explode(*_: Any, **__: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("app.graphql.lpa_status.status_row", explode)
+    monkeypatch.setattr("app.db.repository.caller.status_row", explode)
     await gql("opg.poas.use", LPA_STATUS, {"uid": "M-1234-5678-9018"})
     samples = await scrape(http)
     key = ("lpa_gateway_requests_total", "client=opg.poas.use", "operation=lpaStatus")

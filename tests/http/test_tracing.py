@@ -110,7 +110,7 @@ async def test_an_internal_error_marks_the_span_without_its_message(
     async def explode(*_: Any, **__: Any) -> None:
         raise RuntimeError("Zebedee Quintavalle 1951-07-19")
 
-    monkeypatch.setattr("app.graphql.lpa_status.status_row", explode)
+    monkeypatch.setattr("app.db.repository.caller.status_row", explode)
     exporter = InMemorySpanExporter()
     async with traced(replace(settings, otel=True), exporter) as http:
         await http.post(

@@ -100,7 +100,7 @@ async def test_a_failure_mid_mutation_leaves_nothing_behind(
     async def outbox_down(*_: Any, **__: Any) -> None:
         raise ConnectionError("outbox write failed")
 
-    monkeypatch.setattr("app.db.repository.record_change", outbox_down)
+    monkeypatch.setattr("app.db.repository.writes.record_change", outbox_down)
     response = await gql("opg.poas.makeregister", CREATE_LPA, {"input": online_lpa(), "key": "x"})
 
     assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL"

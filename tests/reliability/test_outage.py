@@ -41,12 +41,16 @@ async def lpa_count(dsn: str) -> int:
         await conn.close()
 
 
-async def warm(http: httpx.AsyncClient, first: int, count: int) -> None:
-    """Concurrent creates, so that the gateway's pool holds several connections."""
+async def warm(http: httpx.AsyncClient, first: int, count: int) -> list[str]:
+    """Concurrent creates, so that the gateway's pool holds several connections; their UIDs."""
     answers = await asyncio.gather(
         *(http.post("/graphql", json=create_body(n)) for n in range(first, first + count))
     )
     assert all(a.json()["data"]["createLpa"]["accepted"] for a in answers)
+    return [a.json()["data"]["createLpa"]["uid"] for a in answers]
+
+
+VALIDATE = "query V($uid: LpaUid!) { validateLpa(uid: $uid) { valid } }"
 
 
 async def _down_then_up(cluster: Cluster, work: Path) -> None:
@@ -93,15 +97,21 @@ async def _crash_between_requests(cluster: Cluster, work: Path) -> None:
     async with gateway_on(cluster, work, CLIENT, SUB) as (gateway, token, dsn):
         headers = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(base_url=gateway.url, headers=headers, timeout=10) as http:
-            await warm(http, 0, 12)
-            # Every pooled connection dies with the server; no request sees the outage.
+            uids = await warm(http, 0, 12)
+            # Every pooled connection dies with the server; no request sees the outage, be it
+            # a write (SQLAlchemy) or a lookup (prepared statements, on the same pool).
             await asyncio.to_thread(cluster.restart_immediate)
             answers = await asyncio.gather(
-                *(http.post("/graphql", json=create_body(n)) for n in range(100, 112))
-            )
-        for answer in answers:
+                *(http.post("/graphql", json=create_body(n)) for n in range(100, 112)),
+                *(http.post("/graphql", json={"query": VALIDATE, "variables": {"uid": u}})
+                  for u in uids),
+            )  # fmt: skip
+        for answer in answers[:12]:
             assert answer.status_code == 200, answer.text
             assert answer.json()["data"]["createLpa"]["accepted"] is True
+        for answer in answers[12:]:
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["data"]["validateLpa"] is not None, answer.text
         assert await lpa_count(dsn) == 24
         assert gateway.starts == 1
 

@@ -164,7 +164,7 @@ async def test_a_request_running_too_long_is_stopped(
     async def stuck(*_: Any, **__: Any) -> None:
         await asyncio.sleep(30)
 
-    monkeypatch.setattr("app.graphql.lpa_status.status_row", stuck)
+    monkeypatch.setattr("app.db.repository.caller.status_row", stuck)
     app = create_app(replace(settings, request_timeout_seconds=1))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -188,7 +188,7 @@ async def test_postgresql_ends_a_runaway_statement(
     async def slow(statements: Any, *_: Any) -> None:  # on the driver, as the real lookup runs
         await statements.first(Prepared(select(func.pg_sleep(5))), {})
 
-    monkeypatch.setattr("app.graphql.lpa_status.status_row", slow)
+    monkeypatch.setattr("app.db.repository.caller.status_row", slow)
     app = create_app(replace(settings, statement_timeout_ms=200))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

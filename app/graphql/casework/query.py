@@ -4,8 +4,6 @@ from datetime import datetime
 
 import strawberry
 
-from app.db.lpa_reads import events_after, visible_lpa_row
-
 from ..context import RequestContext
 from ..scalars import LpaUid
 from .record import MAX_PAGE, Lpa, page_size
@@ -16,7 +14,7 @@ Info = strawberry.Info[RequestContext, None]
 async def lpa(info: Info, uid: LpaUid) -> Lpa | None:
     """The full record of an LPA, for caseworkers. Null when unknown or not visible."""
     ctx = info.context
-    row = await visible_lpa_row(ctx.lagging_statements, uid, ctx.rows, ctx.identity.client)
+    row = await ctx.repository.lpa_row(uid)
     if row is None:
         return None
     ctx.touched_uids.add(uid)
@@ -40,8 +38,7 @@ class LpaEventPage:
 async def lpa_events(info: Info, after: int = 0, first: int = MAX_PAGE) -> LpaEventPage:
     """`lpa-updated` events from the outbox after `cursor`, oldest first, at most 100."""
     limit = page_size(first)
-    async with info.context.lagging_reads.connect() as conn:
-        rows = await events_after(conn, after, limit)
+    rows = await info.context.repository.events_after(after, limit)
     events = [
         LpaEvent(cursor=r.id, uid=LpaUid(r.uid), change_type=r.change_type, created_at=r.created_at)
         for r in rows

@@ -10,7 +10,6 @@ from typing import Any
 
 import strawberry
 
-from app.db.fees import fee_schedule
 from app.db.mapping import fee_decision_of, fee_request_of, lpa_of, payment_of
 from app.domain.codes import ProblemCode
 from app.domain.enums import ActorRole
@@ -264,8 +263,7 @@ class Lpa:
             for d in batch
         ]
         payments = await loaders["payments"].load(self.row["id"])
-        async with info.context.lagging_reads.connect() as conn:
-            schedule = await fee_schedule(conn)
+        schedule = await info.context.repository.fee_schedule()
         return fee_due(
             schedule,
             self.row["created_at"].date(),

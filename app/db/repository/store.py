@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.uid import uid_for_sequence
 
-from .models import (
+from ..models import (
     Actor,
     Address,
     Anomaly,

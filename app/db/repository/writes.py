@@ -7,6 +7,8 @@ signal the LPA now shows for the first time.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
@@ -18,12 +20,17 @@ from app.domain.enums import AnomalyStatus
 from app.domain.history import lpa_changes
 from app.domain.problems import Problem
 from app.domain.records import Actor, Lpa
+from app.domain.verdict import Verdict
 
-from .fees import fee_schedule
-from .history import record_change
-from .lpa_reads import case_rows, lpa_extras, people_of_one, visible_lpa
-from .lpa_store import (
+from ..fees import fee_schedule
+from ..history import record_change
+from ..idempotency import Remembered, recall, remember
+from ..mapping import actor_columns, address_columns, lpa_columns, lpa_of
+from ..visibility import RowRule
+from .reads import case_rows, lpa_extras, people_of_one, visible_lpa
+from .store import (
     NewActor,
+    allocate_number,
     anomaly_keys,
     bump_version,
     insert_actors,
@@ -32,18 +39,19 @@ from .lpa_store import (
     insert_rows,
     put_address,
     resolve_anomalies,
+    taken_actor_ids,
     update_actor,
     update_lpa,
 )
-from .mapping import actor_columns, address_columns, lpa_columns, lpa_of
-from .visibility import RowRule
 
 CREATE = "CREATE"
 
 
 @dataclass(frozen=True, slots=True)
 class LpaRepository:
-    """LPAs that `client` may see under `rule`, on one connection in a transaction."""
+    """LPAs that `client` may see under `rule`, on one connection in a transaction: the
+    change runner's repository (`get`, `save`), a new LPA's (`create`), and the client's
+    remembered answers (`recall`, `remember`), which commit with the work they answer for."""
 
     conn: AsyncConnection
     rule: RowRule
@@ -88,6 +96,26 @@ class LpaRepository:
         )
         await _raise_anomalies(conn, lpa_id, after, at, await anomaly_keys(conn, lpa_id))
         return version
+
+    async def taken_actor_ids(self, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these actor UUIDs another LPA already holds."""
+        return await taken_actor_ids(self.conn, ids)
+
+    async def allocate_number(self) -> int:
+        """A sequence number for a new LPA's UID (`app.db.repository.store.allocate_number`)."""
+        return await allocate_number(self.conn)
+
+    async def create(self, lpa: Lpa, *, author: str, anomalies: list[Problem]) -> int:
+        """Store a new LPA (`create_lpa`); its database id."""
+        return await create_lpa(self.conn, lpa, author=author, anomalies=anomalies)
+
+    async def recall(self, key: str) -> Remembered | None:
+        """The answer the client's first request with `key` got, if one committed."""
+        return await recall(self.conn, self.client, key)
+
+    async def remember(self, key: str, request_hash: str, verdict: Verdict, at: datetime) -> None:
+        """Keep the answer to `key`; a concurrent twin makes this raise IntegrityError."""
+        await remember(self.conn, self.client, key, request_hash, verdict, at)
 
 
 async def create_lpa(

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.domain.records import CaseFile
 from app.domain.records import Lpa as LpaRecord
 
-from .mapping import case_of, lpa_of
-from .models import (
+from ..mapping import case_of, lpa_of
+from ..models import (
     Actor,
     Address,
     Anomaly,
@@ -26,8 +26,8 @@ from .models import (
     TrustCorporationSignatory,
     table,
 )
-from .prepared import Prepared, Statements
-from .visibility import RowRule, visible
+from ..prepared import Prepared, Statements
+from ..visibility import RowRule, visible
 
 lpas = table(Lpa)
 actors = table(Actor)

@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .lpa_reads import people_select
-from .models import (
+from ..models import (
     Anomaly,
     Change,
     FeeReductionDecision,
@@ -20,6 +19,7 @@ from .models import (
     TrustCorporationSignatory,
     table,
 )
+from .reads import people_select
 
 # name -> (the query for a batch of `keys`, in order within a key; the column keyed on)
 _BATCHES: dict[str, tuple[Select[Any], ColumnElement[Any]]] = {}

@@ -1,0 +1,86 @@
+"""The repository as one request sees it: the reads and writes of one caller, under its row
+rule, each on a connection of its own from the worker's one pool for that database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row
+
+from app.domain.records import CaseFile, FeeRate, Lpa
+
+from ..audit import record
+from ..fees import fee_schedule
+from ..idempotency import Remembered, recall
+from ..visibility import RowRule
+from .batches import rows_by_key
+from .database import Database
+from .reads import case_rows, donor_identity, events_after, lpa_record, status_row, visible_lpa_row
+from .writes import LpaRepository
+
+
+@dataclass(frozen=True, slots=True)
+class CallerRepository:
+    """What `client` may read and write under `rule`.
+
+    `primary` takes every write and the reads that must see the latest commit: the questions
+    about an LPA, which read the same records as the changes do. `lagging` takes the reads that
+    may lag (`app/db/replica.py`): the read replica while it keeps up, else the primary."""
+
+    primary: Database
+    lagging: Database
+    rule: RowRule
+    client: str
+
+    async def status(self, uid: str) -> dict[str, Any] | None:
+        """Status, type, restrictions and registration date (`reads.status_row`)."""
+        return await status_row(self.lagging.statements, uid, self.rule, self.client)
+
+    async def donor_identity(self, uid: str) -> dict[str, Any] | None:
+        """The donor's date of birth and postcode, for the oracle's comparison only."""
+        return await donor_identity(self.lagging.statements, uid, self.rule, self.client)
+
+    async def lpa_row(self, uid: str) -> dict[str, Any] | None:
+        """The LPA's own row, for the caseworkers' full record."""
+        return await visible_lpa_row(self.lagging.statements, uid, self.rule, self.client)
+
+    async def rows_by_key(self, batch: str, keys: list[Any]) -> list[list[dict[str, Any]]]:
+        """For each key, its rows of `batch` (`batches.BATCH_NAMES`): the DataLoaders' reads."""
+        return await rows_by_key(self.lagging.reads, batch, keys)
+
+    async def fee_schedule(self) -> list[FeeRate]:
+        async with self.lagging.reads.connect() as conn:
+            return await fee_schedule(conn)
+
+    async def events_after(self, cursor: int, limit: int) -> list[Row[Any]]:
+        """`lpa-updated` outbox events after `cursor`, oldest first."""
+        async with self.lagging.reads.connect() as conn:
+            return await events_after(conn, cursor, limit)
+
+    async def record(self, uid: str) -> Lpa | None:
+        """The LPA as a record, as a change reads it, without its case file."""
+        return await lpa_record(self.primary.statements, uid, self.rule, self.client)
+
+    async def case_file(self, lpa_id: int) -> CaseFile:
+        """An LPA's fee reduction requests and decisions, payments and anomalies."""
+        async with self.primary.reads.connect() as conn:
+            return await case_rows(conn, lpa_id)
+
+    async def recall(self, key: str) -> Remembered | None:
+        """The committed answer to the client's idempotency key, outside any transaction."""
+        async with self.primary.engine.connect() as conn:
+            return await recall(conn, self.client, key)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[LpaRepository]:
+        """One transaction on the primary: committed when the block ends, rolled back if it
+        raises."""
+        async with self.primary.engine.begin() as conn:
+            yield LpaRepository(conn, self.rule, self.client)
+
+    async def audit(self, event: Mapping[str, Any]) -> None:
+        """Write one audit row now, committed on its own."""
+        await record(self.primary.statements, event)
