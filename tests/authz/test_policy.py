@@ -84,6 +84,16 @@ def test_a_reached_type_with_no_granted_field_is_an_error(variant: Any) -> None:
     assert any("reaches Problem but grants none of its fields" in p for p in problems)
 
 
+def test_every_reached_type_with_no_granted_field_is_named_in_one_message(variant: Any) -> None:
+    folder = variant(
+        "opg.poas.makeregister.toml",
+        '  "Validity.valid",\n  "Validity.problems",\n  "Problem.source",\n  "Problem.code",\n',
+        "",
+    )
+    problems = policy_problems(load_policy(folder), FULL)
+    assert any("reaches Problem, Validity but grants none of its fields" in p for p in problems)
+
+
 def test_a_schema_coordinate_with_no_rule_fails_the_coverage_gate(variant: Any) -> None:
     folder = variant("opg.poas.use.toml", '  "LpaStatus.registrationDate",\n', "")
     text = (folder / "opg.poas.sirius.toml").read_text()
