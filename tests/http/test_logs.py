@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,16 @@ def test_json_lines_show_an_exception_without_its_message() -> None:
     assert entry["exception"] == "ValueError"
     assert any("test_logs.py" in frame for frame in entry["stack"])
     assert "Zebedee" not in json.dumps(entry)
+
+
+def test_json_lines_take_what_orjson_refuses_as_the_stdlib_does() -> None:
+    # A lone surrogate and an integer past 64 bits: orjson refuses both, the line still goes.
+    line = JsonFormatter().format(record("request \ud800", status=2**70))
+    assert line.startswith('{"time":')
+    assert (json.loads(line)["message"], json.loads(line)["status"]) == ("request \ud800", 2**70)
+    # Values orjson would write its own way are written with str(), as before.
+    moment = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    assert json.loads(JsonFormatter().format(record(reason=moment)))["reason"] == str(moment)
 
 
 def test_text_lines_are_readable() -> None:
