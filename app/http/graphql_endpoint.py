@@ -19,7 +19,7 @@ import logging
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from app.authz.tokens import Identity, Unauthenticated, bearer_token
 from app.db.audit import record
@@ -46,6 +46,7 @@ from .graphiql_page import graphiql_response
 from .hosts import UNKNOWN_HOST_MESSAGE
 from .json_body import NotAcceptableJson
 from .json_body import parse as parse_json
+from .json_response import JSONResponse
 from .request_report import report
 from .trail import Trail
 
