@@ -52,9 +52,10 @@ def report(trail: Trail, status: int, metrics: Metrics, span: RequestSpan) -> No
     }
     _log_line(fields)
     metrics.request(client, trail.root_field, result, trail.reason, duration_ms / 1000)
-    span.finish(
-        f"graphql {trail.root_field}",
-        {f"lpa_gateway.{name}": value for name, value in fields.items()}
-        | {"http.response.status_code": status},
-        failed=result == "error",
-    )
+    if span.recording:
+        span.finish(
+            f"graphql {trail.root_field}",
+            {f"lpa_gateway.{name}": value for name, value in fields.items()}
+            | {"http.response.status_code": status},
+            failed=result == "error",
+        )
