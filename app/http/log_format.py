@@ -47,10 +47,28 @@ def _json(entry: dict[str, Any]) -> str:
         return json.dumps(entry, default=str, ensure_ascii=False, separators=(",", ":"))
 
 
+_second: tuple[int, str] = (-1, "")  # the last whole second written, as text
+
+
+def _iso_millis(created: float) -> str:
+    """`datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")`, with the
+    text of the last whole second remembered: records come many to a second."""
+    global _second
+    whole = int(created)
+    micros = round((created - whole) * 1e6)  # as datetime rounds: half to even
+    if micros >= 1_000_000:
+        whole, micros = whole + 1, micros - 1_000_000
+    second, text = _second
+    if second != whole:
+        text = datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        _second = (whole, text)
+    return f"{text}.{micros // 1000:03d}+00:00"
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": _iso_millis(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -19,11 +19,13 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.authz.manifests import document_hash
 from app.db.migrate import upgrade
 from app.http.log_config import AccessLogFilter, logging_config
-from app.http.log_format import JsonFormatter, TextFormatter
+from app.http.log_format import JsonFormatter, TextFormatter, _iso_millis
 from app.settings import Settings
 from tests.factories import CREATE_LPA
 from tests.http.test_audit import PERSONAL, distinctive_lpa
@@ -245,3 +247,16 @@ async def test_development_logs_are_readable_and_hold_no_personal_data(tmp_path:
     assert len(lines) == 7
     assert "client=opg.poas.makeregister operation=Create root_field=createLpa" in lines[0]
     assert '"GET /graphql HTTP/1.1" 405' in output
+
+
+@given(st.floats(min_value=0, max_value=2**33, allow_nan=False) | st.integers(0, 2**33))
+def test_the_time_is_written_as_datetime_writes_it(created: float) -> None:
+    expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+    assert _iso_millis(created) == expected
+    assert _iso_millis(created) == expected  # the second remembered
+
+
+@pytest.mark.parametrize("created", [1.9999995, 1.9999996, 1767600000.0009995, 1767600000.9999999])
+def test_the_time_rounds_to_the_microsecond_first_as_datetime_does(created: float) -> None:
+    expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+    assert _iso_millis(created) == expected
