@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install install-dev wheel run test check schema storm topology clean bench bench-peers bench-profile mutate
+.PHONY: install install-dev wheel run test check schema storm topology clean bench bench-peers bench-profile bench-inprocess mutate
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -80,6 +80,13 @@ bench-profile: install-dev
 	@sh bench/install-wrk.sh
 	$(BIN)/python -m pip install --quiet 'py-spy>=0.4'
 	$(BIN)/python -m bench --profile $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# CPU per `lpaStatus` request, in-process (no sockets), the gateway against its floor: steadier
+# than `make bench` on a shared machine (docs/performance.md, "The rest of the path").
+# BENCH_ARGS for more: "--callgrind" (instructions), "--sample FILE" (py-spy, installed here).
+bench-inprocess: install-dev
+	$(if $(findstring --sample,$(BENCH_ARGS)),$(BIN)/python -m pip install --quiet 'py-spy>=0.4')
+	$(BIN)/python -m bench.inprocess $(BENCH_ARGS)
 
 # Mutation testing (mutmut) of the modules that guard the gateway; writes var/mutation/last.json
 # and fails under 95% killed per module. Slow (an hour or more), so it runs outside CI.

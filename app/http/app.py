@@ -21,10 +21,12 @@ from .graphql_endpoint import graphql_endpoint
 from .health import live, ready
 from .hosts import HostGuard, TrustedHosts
 from .lockout_counter import LockoutCounter
+from .log_config import GRAPHQL_PATH
 from .metrics import Metrics
 from .metrics_endpoint import metrics_enabled, metrics_endpoint
 from .refused import StartupRefused
 from .role_check import refuse_missing_privileges
+from .shortcut import Shortcut
 from .tracing import NoTracing, start_tracing
 
 __all__ = ["StartupRefused", "create_app"]
@@ -62,8 +64,9 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
             metrics.unwatch_pool(gateway.engine)
             await gateway.close()
 
+    graphql = Route(GRAPHQL_PATH, graphql_endpoint, methods=["GET", "POST"])
     routes: list[BaseRoute] = [
-        Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+        graphql,
         Route("/health/live", live, methods=["GET"]),
         Route("/health/ready", ready, methods=["GET"]),
     ]
@@ -75,7 +78,15 @@ def create_app(settings: Settings | None = None, *, tracer_provider: Any = None)
     application = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(HostGuard, hosts=hosts, own_check="/graphql")],
+        middleware=[
+            Middleware(
+                Shortcut,
+                path=GRAPHQL_PATH,
+                methods=frozenset(graphql.methods or ()),
+                endpoint=graphql_endpoint,
+            ),
+            Middleware(HostGuard, hosts=hosts, own_check=GRAPHQL_PATH),
+        ],
     )
     application.state.hosts = hosts
     application.state.metrics = metrics

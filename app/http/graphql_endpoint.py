@@ -19,7 +19,7 @@ import logging
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from app.authz.tokens import Identity, Unauthenticated, bearer_token
 from app.db.audit import record
@@ -47,6 +47,8 @@ from .graphiql_page import graphiql_response
 from .hosts import UNKNOWN_HOST_MESSAGE
 from .json_body import NotAcceptableJson
 from .json_body import parse as parse_json
+from .json_response import JSONResponse
+from .request_headers import request_headers
 from .request_report import report
 from .trail import Trail
 
@@ -135,20 +137,21 @@ def _known_host(request: Request) -> bool:
 
 
 async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
-    if not _known_host(request):
+    headers = request_headers(request.scope["headers"])
+    if not request.app.state.hosts.allows(headers.host):
         return _refuse(trail, 400, UNKNOWN_HOST_MESSAGE, "UNKNOWN_HOST")
     if request.method != "POST":
         return _refuse(trail, 405, "Use POST with a JSON body.", "METHOD_NOT_ALLOWED")
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = (headers.content_type or "").split(";")[0].strip().lower()
     if media_type != "application/json":
         return _refuse(
             trail, 415, "Content-Type must be application/json.", "UNSUPPORTED_MEDIA_TYPE"
         )
-    declared = request.headers.get("content-length")
+    declared = headers.content_length
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
         return _refuse(trail, 413, "Request body is too large.", "PAYLOAD_TOO_LARGE")
     try:
-        view, identity = _authenticate(request, gateway)
+        view, identity = _authenticate(headers.credentials, gateway)
         trail.identity = identity  # audited as this client from here on, refused or not
     except Unauthenticated:
         trail.deny("unauthenticated")
@@ -194,9 +197,8 @@ async def _answer(request: Request, gateway: Gateway, trail: Trail) -> Response:
     return await _execute(view, context, trail, time_limit, document, variables, name, planned)
 
 
-def _authenticate(request: Request, gateway: Gateway) -> tuple[ClientView, Identity]:
-    headers = request.headers
-    token = bearer_token(headers.getlist("authorization") + headers.getlist("x-jwt-authorization"))
+def _authenticate(credentials: list[str], gateway: Gateway) -> tuple[ClientView, Identity]:
+    token = bearer_token(credentials)
     identity = gateway.tokens.identity(token)
     view = gateway.views.get(identity.client)
     if view is None:

@@ -8,6 +8,13 @@ anything else (no `RecursionError`, no `UnicodeEncodeError` later on). Refused:
 - a string holding a lone surrogate (`"\\ud800"`): it cannot be encoded again;
 - an object naming a member twice (parsers disagree on which one wins);
 - nesting deeper than `MAX_DEPTH` arrays and objects (the body itself is level 1).
+
+The parser is the stdlib's, built once. It refuses duplicate members, NaN and the infinities,
+and floats too large for a double as it meets them; the rest needs a walk over the value,
+done only when the bytes allow a breach: a lone surrogate can only come from a `\\u` escape
+(the bytes were strict UTF-8), and nesting deeper than `MAX_DEPTH` needs more than
+`MAX_DEPTH` opening brackets. orjson is not used here: it keeps the last of two members of
+the same name without a word, and reads an integer past 64 bits as a float.
 """
 
 from __future__ import annotations
@@ -29,14 +36,15 @@ def parse(body: bytes) -> Any:
     except UnicodeDecodeError:
         raise NotAcceptableJson("The body is not UTF-8.") from None
     try:
-        value = json.loads(text, object_pairs_hook=_unique_members, parse_constant=_no_constant)
+        value = _DECODER.decode(text)
     except NotAcceptableJson:
         raise
     except RecursionError:  # the C scanner's own guard, long before a 64 KiB body's end
         raise NotAcceptableJson(f"The body nests deeper than {MAX_DEPTH} levels.") from None
     except ValueError:
         raise NotAcceptableJson("The body is not valid JSON.") from None
-    _check(value)
+    if b"\\u" in body or body.count(b"[") + body.count(b"{") > MAX_DEPTH:
+        _check(value)
     return value
 
 
@@ -49,6 +57,19 @@ def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constant(_name: str) -> Any:
     raise NotAcceptableJson("The body holds NaN or Infinity, which JSON does not have.")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise NotAcceptableJson(_TOO_LARGE)
+    return number
+
+
+_TOO_LARGE = "The body holds a number too large for a double."
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_unique_members, parse_constant=_no_constant, parse_float=_finite
+)
 
 
 def _check(value: Any) -> None:
@@ -67,7 +88,7 @@ def _check(value: Any) -> None:
         elif isinstance(item, str):
             _check_text(item)
         elif isinstance(item, float) and not math.isfinite(item):
-            raise NotAcceptableJson("The body holds a number too large for a double.")
+            raise NotAcceptableJson(_TOO_LARGE)
 
 
 def _check_depth(depth: int) -> None:

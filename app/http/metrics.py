@@ -95,12 +95,22 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="max",
         )
+        # The children of `requests` and `latency` per (client, operation, outcome), bounded
+        # as the labels are.
+        self._labelled: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
     def request(
         self, client: str, operation: str, outcome: str, reason: str | None, seconds: float
     ) -> None:
-        self.requests.labels(client, operation, outcome).inc()
-        self.latency.labels(client, operation).observe(seconds)
+        labelled = self._labelled.get((client, operation, outcome))
+        if labelled is None:  # labels() takes a lock and builds a key: once per label set
+            labelled = (
+                self.requests.labels(client, operation, outcome),
+                self.latency.labels(client, operation),
+            )
+            self._labelled[(client, operation, outcome)] = labelled
+        labelled[0].inc()
+        labelled[1].observe(seconds)
         if outcome == "denied":
             self.denials.labels(client, reason or "-").inc()
 

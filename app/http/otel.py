@@ -39,6 +39,8 @@ def otlp_provider() -> TracerProvider:
 
 
 class _Span:
+    recording = True
+
     def __init__(self, span: Span) -> None:
         self.span = span
 

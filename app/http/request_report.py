@@ -26,6 +26,15 @@ def outcome(trail: Trail, status: int) -> str:
     return "allowed"
 
 
+def _log_line(fields: dict[str, str | int | float]) -> None:
+    """`log.info("request", extra=fields)` without looking up the caller's file and line on
+    the stack, which no formatter of ours shows: a record is made only if INFO is on."""
+    if log.isEnabledFor(logging.INFO):
+        log.handle(
+            log.makeRecord(log.name, logging.INFO, __file__, 0, "request", (), None, None, fields)
+        )
+
+
 def report(trail: Trail, status: int, metrics: Metrics, span: RequestSpan) -> None:
     client = trail.identity.client if trail.identity else "-"
     result = outcome(trail, status)
@@ -41,11 +50,12 @@ def report(trail: Trail, status: int, metrics: Metrics, span: RequestSpan) -> No
         "status": status,
         "duration_ms": duration_ms,
     }
-    log.info("request", extra=fields)
+    _log_line(fields)
     metrics.request(client, trail.root_field, result, trail.reason, duration_ms / 1000)
-    span.finish(
-        f"graphql {trail.root_field}",
-        {f"lpa_gateway.{name}": value for name, value in fields.items()}
-        | {"http.response.status_code": status},
-        failed=result == "error",
-    )
+    if span.recording:
+        span.finish(
+            f"graphql {trail.root_field}",
+            {f"lpa_gateway.{name}": value for name, value in fields.items()}
+            | {"http.response.status_code": status},
+            failed=result == "error",
+        )

@@ -9,8 +9,8 @@ no-op and OpenTelemetry is not even imported. Switched on, it needs the `otel` e
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,6 +25,8 @@ class TracingUnavailable(RuntimeError):
 
 
 class RequestSpan(Protocol):
+    recording: bool  # False: `finish` does nothing, so its attributes need not be built
+
     def finish(self, name: str, attributes: Attributes, failed: bool) -> None: ...
 
 
@@ -35,14 +37,31 @@ class Tracing(Protocol):
 
 
 class _NoSpan:
+    recording = False
+
     def finish(self, name: str, attributes: Attributes, failed: bool) -> None:
         return None
 
 
+class _NoSpanContext:
+    """One for every request: a generator-based context manager per request costs more."""
+
+    def __init__(self) -> None:
+        self.span = _NoSpan()
+
+    def __enter__(self) -> RequestSpan:
+        return self.span
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+_NO_SPAN = _NoSpanContext()
+
+
 class NoTracing:
-    @contextmanager
-    def request_span(self, headers: Mapping[str, str]) -> Iterator[RequestSpan]:
-        yield _NoSpan()
+    def request_span(self, headers: Mapping[str, str]) -> AbstractContextManager[RequestSpan]:
+        return _NO_SPAN
 
     def close(self) -> None:
         return None

@@ -12,17 +12,20 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.authz.manifests import document_hash
 from app.db.migrate import upgrade
 from app.http.log_config import AccessLogFilter, logging_config
-from app.http.log_format import JsonFormatter, TextFormatter
+from app.http.log_format import JsonFormatter, TextFormatter, _iso_millis
 from app.settings import Settings
 from tests.factories import CREATE_LPA
 from tests.http.test_audit import PERSONAL, distinctive_lpa
@@ -72,6 +75,16 @@ def test_json_lines_show_an_exception_without_its_message() -> None:
     assert entry["exception"] == "ValueError"
     assert any("test_logs.py" in frame for frame in entry["stack"])
     assert "Zebedee" not in json.dumps(entry)
+
+
+def test_json_lines_take_what_orjson_refuses_as_the_stdlib_does() -> None:
+    # A lone surrogate and an integer past 64 bits: orjson refuses both, the line still goes.
+    line = JsonFormatter().format(record("request \ud800", status=2**70))
+    assert line.startswith('{"time":')
+    assert (json.loads(line)["message"], json.loads(line)["status"]) == ("request \ud800", 2**70)
+    # Values orjson would write its own way are written with str(), as before.
+    moment = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    assert json.loads(JsonFormatter().format(record(reason=moment)))["reason"] == str(moment)
 
 
 def test_text_lines_are_readable() -> None:
@@ -234,3 +247,16 @@ async def test_development_logs_are_readable_and_hold_no_personal_data(tmp_path:
     assert len(lines) == 7
     assert "client=opg.poas.makeregister operation=Create root_field=createLpa" in lines[0]
     assert '"GET /graphql HTTP/1.1" 405' in output
+
+
+@given(st.floats(min_value=0, max_value=2**33, allow_nan=False) | st.integers(0, 2**33))
+def test_the_time_is_written_as_datetime_writes_it(created: float) -> None:
+    expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+    assert _iso_millis(created) == expected
+    assert _iso_millis(created) == expected  # the second remembered
+
+
+@pytest.mark.parametrize("created", [1.9999995, 1.9999996, 1767600000.0009995, 1767600000.9999999])
+def test_the_time_rounds_to_the_microsecond_first_as_datetime_does(created: float) -> None:
+    expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+    assert _iso_millis(created) == expected

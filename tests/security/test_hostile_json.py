@@ -14,9 +14,18 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 
-from app.http.json_body import MAX_DEPTH, NotAcceptableJson, parse
+from app.http.json_body import (
+    MAX_DEPTH,
+    NotAcceptableJson,
+    _check,
+    _no_constant,
+    _unique_members,
+    parse,
+)
 from tests.http.test_audit import rows
 
 pytestmark = pytest.mark.anyio
@@ -142,3 +151,62 @@ def test_a_refusal_never_quotes_the_body() -> None:
 def test_parse_gives_what_json_gives_for_acceptable_bodies() -> None:
     for body in ACCEPTABLE.values():
         assert parse(body) == json.loads(body)
+
+
+def test_a_float_too_large_for_a_double_is_refused_with_or_without_an_exponent() -> None:
+    for number in (b"1e400", b"-1e400", b"1" * 400 + b".5", b"-" + b"9" * 400 + b".0"):
+        with pytest.raises(NotAcceptableJson, match="too large for a double"):
+            parse(b'{"v": ' + number + b"}")
+
+
+def test_brackets_inside_strings_are_not_nesting() -> None:
+    body = json.dumps({"query": "[" * (2 * MAX_DEPTH), "v": ["{" * MAX_DEPTH]}).encode()
+    assert parse(body) == json.loads(body)
+
+
+# --- the parser against the one before it, which walked every value ----------------------
+
+
+def walked(body: bytes) -> Any:
+    """What `parse` answered when it walked every value it had parsed."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotAcceptableJson("The body is not UTF-8.") from None
+    try:
+        value = json.loads(text, object_pairs_hook=_unique_members, parse_constant=_no_constant)
+    except NotAcceptableJson:
+        raise
+    except RecursionError:
+        raise NotAcceptableJson(f"The body nests deeper than {MAX_DEPTH} levels.") from None
+    except ValueError:
+        raise NotAcceptableJson("The body is not valid JSON.") from None
+    _check(value)
+    return value
+
+
+def outcome(read: Callable[[bytes], Any], body: bytes) -> tuple[str, Any]:
+    try:
+        return ("value", read(body))
+    except NotAcceptableJson as refused:
+        return ("refused", str(refused))
+
+
+# Lone surrogates included: st.text leaves them out, whatever its alphabet.
+CHARACTERS = st.characters(codec="utf-8") | st.characters(categories=["Cs"])
+TEXT = st.lists(CHARACTERS, max_size=8).map("".join)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON_VALUES, st.integers(0, MAX_DEPTH + 2), st.booleans())
+def test_parse_answers_as_the_walk_over_every_value_did(
+    value: Any, depth: int, ascii_only: bool
+) -> None:
+    text = "[" * depth + json.dumps(value, ensure_ascii=ascii_only) + "]" * depth
+    body = text.encode("utf-8", "surrogatepass")  # a raw surrogate: bytes that are not UTF-8
+    assert outcome(parse, body) == outcome(walked, body)
