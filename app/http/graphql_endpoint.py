@@ -207,12 +207,22 @@ def _authenticate(credentials: list[str], gateway: Gateway) -> tuple[ClientView,
 
 
 async def _read_limited(request: Request) -> bytes | None:
-    chunks, size = [], 0
-    async for chunk in request.stream():
+    """The body, or None once it passes MAX_BODY_BYTES; `ClientDisconnect` if the client
+    goes. Read from the ASGI messages as Starlette's `Request.stream` reads them, without
+    an async generator in between."""
+    chunks, size, more = [], 0, True
+    while more:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        if message["type"] != "http.request":
+            continue
+        chunk: bytes = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             return None
         chunks.append(chunk)
+        more = message.get("more_body", False)
     return b"".join(chunks)
 
 

@@ -33,11 +33,15 @@ _PORT = re.compile(r":[0-9]{1,5}")
 log = logging.getLogger("lpa_gateway.request")
 
 
+REMEMBERED = 256  # Host headers whose answer is kept; the caller chooses them, so bounded
+
+
 class TrustedHosts:
     def __init__(self, names: Iterable[str]) -> None:
         names = [n.lower() for n in names]
         self._exact = frozenset(n for n in names if not n.startswith("*."))
         self._suffixes = tuple(n[1:] for n in names if n.startswith("*."))  # ".example.org"
+        self._answers: dict[str | None, bool] = {}
 
     @classmethod
     def for_settings(cls, settings: Settings) -> TrustedHosts:
@@ -48,6 +52,16 @@ class TrustedHosts:
         return cls((*loopback, *settings.allowed_hosts))
 
     def allows(self, header: str | None) -> bool:
+        """Whether the Host header names a configured host; the answer for each header value
+        is kept (the last `REMEMBERED` of them), since clients send the same one each time."""
+        answer = self._answers.get(header)
+        if answer is None:
+            if len(self._answers) >= REMEMBERED:
+                self._answers.clear()
+            answer = self._answers[header] = self._decide(header)
+        return answer
+
+    def _decide(self, header: str | None) -> bool:
         name = _host_name(header or "")
         if not name:
             return False

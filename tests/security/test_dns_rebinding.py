@@ -17,7 +17,7 @@ import pytest
 from starlette.applications import Starlette
 
 from app.http.app import create_app
-from app.http.hosts import TrustedHosts
+from app.http.hosts import REMEMBERED, TrustedHosts
 from app.settings import Settings, SettingsError
 from tests.http.test_audit import rows
 from tests.http.test_graphiql_page import preloaded_token
@@ -170,3 +170,17 @@ def test_development_adds_allowed_hosts_to_loopback() -> None:
         False,
     ]
     assert hosts.allows(None) is False
+
+
+def test_remembered_answers_are_the_same_answers_and_bounded() -> None:
+    hosts = TrustedHosts(["gateway.example"])
+    for _ in range(2):  # the second time from memory
+        assert [hosts.allows(h) for h in ("gateway.example:443", "evil.example", None)] == [
+            True,
+            False,
+            False,
+        ]
+    for n in range(3 * REMEMBERED):  # a caller sending a new Host every time
+        assert hosts.allows(f"evil{n}.example") is False
+    assert len(hosts._answers) <= REMEMBERED
+    assert hosts.allows("gateway.example:443") is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -60,16 +60,28 @@ async def test_body_limit_is_64_kib(
     assert (parsed == []) is (status == 413)
 
 
-async def test_a_body_without_length_is_cut_at_64_kib(
-    http: httpx.AsyncClient, token: Any, parsed: list[str], spy: ResolverSpy
-) -> None:
+def in_chunks(body: bytes) -> Callable[[], AsyncIterator[bytes]]:
     async def chunks() -> AsyncIterator[bytes]:
-        body = padded(LIMIT + 1)
         for start in range(0, len(body), 4096):
             yield body[start : start + 4096]
 
+    return chunks
+
+
+async def test_a_body_without_length_at_64_kib_is_read_whole(
+    http: httpx.AsyncClient, token: Any, parsed: list[str]
+) -> None:
     headers = {**bearer(token), "content-type": "application/json"}
-    response = await http.post("/graphql", content=chunks(), headers=headers)
+    response = await http.post("/graphql", content=in_chunks(padded(LIMIT))(), headers=headers)
+    assert response.status_code == 200, response.text
+    assert parsed == [QUERY]
+
+
+async def test_a_body_without_length_is_cut_at_64_kib(
+    http: httpx.AsyncClient, token: Any, parsed: list[str], spy: ResolverSpy
+) -> None:
+    headers = {**bearer(token), "content-type": "application/json"}
+    response = await http.post("/graphql", content=in_chunks(padded(LIMIT + 1))(), headers=headers)
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     assert parsed == []
