@@ -425,21 +425,6 @@ async def strike(
     dsn: str,
     began: float,
 ) -> list[Fault]:
-    try:
-        return await _strike(config, load, total, gateways, cluster, dsn, began)
-    finally:
-        load.faults_over.set()
-
-
-async def _strike(
-    config: StormConfig,
-    load: Load,
-    total: int,
-    gateways: list[GatewayProcess],
-    cluster: Cluster,
-    dsn: str,
-    began: float,
-) -> list[Fault]:
     faults: list[Fault] = []
     kills = 0
     for fraction, kind in config.fault_plan():
@@ -782,6 +767,7 @@ async def _storm(
     recoveries_before = cluster.crash_recoveries()
     began = time.monotonic()
     faults_task = asyncio.create_task(strike(config, load, total, gateways, cluster, dsn, began))
+    faults_task.add_done_callback(lambda _: load.faults_over.set())  # however it ends
     problems: list[str] = []
     try:
         async with asyncio.timeout(config.storm_deadline):
