@@ -10,12 +10,10 @@ names the line, a pointer and a code, never a value.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -125,7 +123,7 @@ class _Ready:
 async def _write_all(engine: AsyncEngine, items: list[_Ready]) -> bool:
     """Every item in one transaction (one commit, not one each); False, with nothing written,
     if any actor UID is taken or any write fails."""
-    given = [uid for item in items for uid in _given_actor_uids(item.record)]
+    given = [uid for item in items for uid in item.record.held.given_uids()]
     if len(set(given)) < len(given):
         return False
     try:
@@ -140,7 +138,7 @@ async def _write_all(engine: AsyncEngine, items: list[_Ready]) -> bool:
 
 
 async def _write_one(engine: AsyncEngine, item: _Ready) -> list[Problem]:
-    given = _given_actor_uids(item.record)
+    given = item.record.held.given_uids()
     try:
         async with engine.begin() as conn:
             taken = await taken_actor_ids(conn, given)
@@ -160,20 +158,6 @@ class _Rollback(Exception):
     def __init__(self, problems: list[Problem] | None = None) -> None:
         super().__init__()
         self.problems = problems or []
-
-
-def _given_actor_uids(record: StoreRecord) -> dict[uuid.UUID, str]:
-    """The actor UIDs the line gave, each with its pointer."""
-    held: dict[str, Any] = dict(record.held)
-    given: dict[uuid.UUID, str] = {}
-    for group in ("donor", "certificate_provider"):
-        if held[group]["id"] is not None:
-            given[held[group]["id"]] = pointer(group, "uid")
-    for group in ("attorneys", "trust_corporations", "people_to_notify"):
-        for i, actor in enumerate(held[group]):
-            if actor["id"] is not None:
-                given[actor["id"]] = pointer(group, i, "uid")
-    return given
 
 
 async def _stored_uids(engine: AsyncEngine, uids: list[str]) -> set[str]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import TypeVar, cast
 
 from . import caps
 from .codes import ProblemCode
@@ -37,13 +37,22 @@ from .enums import (
     LpaType,
     WhenTheLpaCanBeUsed,
 )
+from .held import (
+    Held,
+    HeldAppointee,
+    HeldCertificateProvider,
+    HeldDonor,
+    HeldLpa,
+    HeldTrustCorporation,
+)
 from .problems import Problem
 from .records import Address, AuthorisedSignatory, IdentityCheck, IndependentWitness, Signatory
 from .uid import InvalidUid, parse_uid
 
-Reader = Callable[[Any, str], Any]  # a store value and its pointer -> our value, or Refused
+Reader = Callable[[object, str], object]  # a store value and its pointer -> ours, or Refused
 _PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}")
 _GO_ZERO_YEAR = 1  # Go writes an unset time as 0001-01-01T00:00:00Z
+T = TypeVar("T")
 MAX_LINE = 1 << 20  # bytes: an LPA is a few kilobytes, its longest texts 10,000 characters
 
 
@@ -55,12 +64,14 @@ class Refused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class StoreRecord:
-    """A line that reads as an LPA: `held` has the LPA's own state by field name and, under
-    each group of people ("donor", "attorneys", ...), the state of each of them."""
+    """A line that reads as an LPA: what `createLpa` would take, and the store's own state."""
 
-    uid: str
     draft: LpaDraft
-    held: Mapping[str, Any]
+    held: HeldLpa
+
+    @property
+    def uid(self) -> str:
+        return self.held.uid
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +84,20 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
-class _Part:
-    """An object read with its table: its draft fields and its held ones."""
+class Table:
+    """How one kind of object reads: its fields by the store's key, and the record its held
+    fields make (None: it holds nothing of its own, as an address)."""
 
-    draft: dict[str, Any]
-    held: dict[str, Any] = field(default_factory=dict)
+    fields: Mapping[str, Field]
+    held_as: Callable[..., object] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """An object read with its table: its draft fields by name, and its held record."""
+
+    draft: dict[str, object] = field(default_factory=dict)
+    held: object = None
 
 
 def read_line(line: bytes) -> StoreRecord | list[Problem]:
@@ -95,14 +115,14 @@ def read_line(line: bytes) -> StoreRecord | list[Problem]:
         part = _object(LPA, value, "")
     except Refused as refused:
         return sorted(set(refused.problems))
-    return StoreRecord(uid=part.held["uid"], draft=cast(LpaDraft, part.draft), held=part.held)
+    return StoreRecord(draft=cast(LpaDraft, part.draft), held=cast(HeldLpa, part.held))
 
 
 def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def _once_each(pairs: list[tuple[str, object]]) -> dict[str, object]:
     """I-JSON: a key twice in one object would silently drop the first value."""
     found = dict(pairs)
     if len(found) != len(pairs):
@@ -118,7 +138,7 @@ def _bad(at: str, code: ProblemCode = ProblemCode.INVALID_VALUE) -> Refused:
 
 
 def _text(cap: int) -> Reader:
-    def read(value: Any, at: str) -> str:
+    def read(value: object, at: str) -> str:
         if not isinstance(value, str):
             raise _bad(at)
         if len(value) > cap:
@@ -131,7 +151,7 @@ def _text(cap: int) -> Reader:
 def _vocabulary(enum: type[StrEnum]) -> Reader:
     values = {m.value: m for m in enum}
 
-    def read(value: Any, at: str) -> StrEnum:
+    def read(value: object, at: str) -> StrEnum:
         if not isinstance(value, str) or value not in values:
             raise _bad(at)
         return values[value]
@@ -139,76 +159,79 @@ def _vocabulary(enum: type[StrEnum]) -> Reader:
     return read
 
 
-def _lpa_uid(value: Any, at: str) -> str:
+def _lpa_uid(value: object, at: str) -> str:
     try:
         return parse_uid(value) if isinstance(value, str) else parse_uid("")
     except InvalidUid:
         raise _bad(at, ProblemCode.INVALID_UID) from None
 
 
-def _actor_uid(value: Any, at: str) -> uuid.UUID:
+def _actor_uid(value: object, at: str) -> uuid.UUID:
     try:
-        return uuid.UUID(value)
-    except (TypeError, ValueError, AttributeError):
+        return uuid.UUID(_string(value))
+    except ValueError:
         raise _bad(at) from None
 
 
-def _date(value: Any, at: str) -> date:
+def _date(value: object, at: str) -> date:
     try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
+        return date.fromisoformat(_string(value))
+    except ValueError:
         raise _bad(at) from None
 
 
-def _datetime(value: Any, at: str) -> datetime | None:
+def _datetime(value: object, at: str) -> datetime | None:
     try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
+        parsed = datetime.fromisoformat(_string(value))
+    except ValueError:
         raise _bad(at) from None
     if parsed.tzinfo is None:
         raise _bad(at)  # RFC 3339 always names its offset
     return None if parsed.year == _GO_ZERO_YEAR else parsed.astimezone(UTC)
 
 
-def _with(table: Mapping[str, Field]) -> Reader:
-    def read(value: Any, at: str) -> _Part:
+def _string(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
+
+
+def _with(table: Table) -> Reader:
+    def read(value: object, at: str) -> _Part:
         return _object(table, value, at)
 
     return read
 
 
-def _identity_check(value: Any, at: str) -> tuple[IdentityCheck, ...]:
-    part = _object(IDENTITY_CHECK, value, at)
-    return (IdentityCheck(**part.draft),)
+def _record(make: Callable[..., object], table: Table) -> Reader:
+    """An object read with `table` as the record `make` builds of its fields; a person keeps
+    the UID the store gave them, or is issued one."""
+
+    def read(value: object, at: str) -> object:
+        part = _object(table, value, at)
+        if isinstance(part.held, Held):
+            return make(id=part.held.id or uuid.uuid4(), **part.draft)
+        return make(**part.draft)
+
+    return read
 
 
-def _address_record(value: Any, at: str) -> Address:
-    return Address(**_object(ADDRESS, value, at).draft)
+def _one(read: Reader) -> Reader:
+    """A record the store keeps one of, which we keep a tuple of."""
+    return lambda value, at: (read(value, at),)
 
 
-def _signatories(value: Any, at: str) -> tuple[Signatory, ...]:
-    def signatory(item: Any, here: str) -> Signatory:
-        return Signatory(id=uuid.uuid4(), **_object(SIGNATORY, item, here).draft)
-
-    return tuple(_items(value, at, caps.SIGNATORIES, signatory))
+def _list(read: Reader, cap: int) -> Reader:
+    return lambda value, at: tuple(_items(value, at, cap, read))
 
 
-def _independent_witness(value: Any, at: str) -> IndependentWitness:
-    part = _object(INDEPENDENT_WITNESS, value, at)
-    return IndependentWitness(id=part.held["id"] or uuid.uuid4(), **part.draft)
-
-
-def _authorised_signatory(value: Any, at: str) -> AuthorisedSignatory:
-    part = _object(AUTHORISED_SIGNATORY, value, at)
-    return AuthorisedSignatory(id=part.held["id"] or uuid.uuid4(), **part.draft)
-
-
-def _object(table: Mapping[str, Field], value: Any, at: str) -> _Part:
+def _object(table: Table, value: object, at: str) -> _Part:
     if not isinstance(value, dict):
         raise _bad(at)
-    problems = [_unsupported(at, key) for key in value if key not in table]
-    part = _Part(draft={})
-    for key, spec in table.items():
+    problems = [_unsupported(at, key) for key in value if key not in table.fields]
+    draft: dict[str, object] = {}
+    held: dict[str, object] = {}
+    for key, spec in table.fields.items():
         here = f"{at}/{key}"
         try:
             read = _read(spec, value.get(key), here)
@@ -218,22 +241,22 @@ def _object(table: Mapping[str, Field], value: Any, at: str) -> _Part:
         if read is None and spec.required:
             problems.append(Problem(here, ProblemCode.REQUIRED))
         elif spec.held:
-            part.held[spec.name] = read
+            held[spec.name] = read
         elif isinstance(read, _Part):
-            part.draft[spec.name] = read.draft
-            if read.held:  # an actor's (an address holds nothing of its own)
-                part.held[spec.name] = read.held
-        elif spec.many:
-            part.draft[spec.name] = [p.draft for p in read]
-            part.held[spec.name] = [p.held for p in read]
+            draft[spec.name] = read.draft
+            if read.held is not None:  # a person's (an address holds nothing of its own)
+                held[spec.name] = read.held
+        elif isinstance(read, list) and spec.many:
+            draft[spec.name] = [p.draft for p in read]
+            held[spec.name] = tuple(p.held for p in read)
         else:
-            part.draft[spec.name] = read
+            draft[spec.name] = read
     if problems:
         raise Refused(problems)
-    return part
+    return _Part(draft, None if table.held_as is None else table.held_as(**held))
 
 
-def _read(spec: Field, value: Any, at: str) -> Any:
+def _read(spec: Field, value: object, at: str) -> object:
     if spec.many:
         return [] if value is None else _items(value, at, _LIST_CAPS[spec.name], spec.read)
     if value is None or value == "":  # Go leaves an unset string empty
@@ -241,12 +264,12 @@ def _read(spec: Field, value: Any, at: str) -> Any:
     return spec.read(value, at)
 
 
-def _items(value: Any, at: str, cap: int, read: Reader) -> list[Any]:
+def _items(value: object, at: str, cap: int, read: Callable[[object, str], T]) -> list[T]:
     if not isinstance(value, list):
         raise _bad(at)
     if len(value) > cap:
         raise _bad(at, ProblemCode.TOO_MANY)
-    found: list[Any] = []
+    found: list[T] = []
     problems: list[Problem] = []
     for i, item in enumerate(value):
         try:
@@ -276,32 +299,39 @@ _HOW = _vocabulary(HowAttorneysMakeDecisions)
 _UID = Field("id", _actor_uid, held=True)  # kept when given, issued when absent
 
 # The tables. A field our model cannot hold yet is simply absent, and so refused.
-ADDRESS = {
-    "line1": Field("line1", _LINE, required=True),
-    "line2": Field("line2", _LINE),
-    "line3": Field("line3", _LINE),
-    "town": Field("town", _LINE),
-    "postcode": Field("postcode", _text(caps.POSTCODE)),
-    "country": Field("country", _text(caps.COUNTRY)),  # a missing one is a rule's problem
-}
+ADDRESS = Table(
+    {
+        "line1": Field("line1", _LINE, required=True),
+        "line2": Field("line2", _LINE),
+        "line3": Field("line3", _LINE),
+        "town": Field("town", _LINE),
+        "postcode": Field("postcode", _text(caps.POSTCODE)),
+        "country": Field("country", _text(caps.COUNTRY)),  # a missing one is a rule's problem
+    },
+)
 _ADDRESS = Field("address", _with(ADDRESS), required=True)
-IDENTITY_CHECK = {
-    "checkedAt": Field("checked_at", _datetime, required=True),
-    "type": Field("type", _vocabulary(IdentityCheckType), required=True),
-}
-_IDENTITY_CHECK = Field("identity_checks", _identity_check, held=True)
+IDENTITY_CHECK = Table(
+    {
+        "checkedAt": Field("checked_at", _datetime, required=True),
+        "type": Field("type", _vocabulary(IdentityCheckType), required=True),
+    },
+)
+_IDENTITY_CHECK = Field("identity_checks", _one(_record(IdentityCheck, IDENTITY_CHECK)), held=True)
 _SIGNED_AT = Field("signed_at", _datetime, held=True)
-DONOR = {
-    "uid": _UID,
-    "firstNames": Field("first_names", _NAME, required=True),
-    "lastName": Field("last_name", _NAME, required=True),
-    "dateOfBirth": Field("date_of_birth", _date, required=True),
-    "email": Field("email", _EMAIL),
-    "otherNamesKnownBy": Field("other_names_known_by", _NAME),
-    "contactLanguagePreference": Field("contact_language_preference", _vocabulary(Language)),
-    "address": _ADDRESS,
-    "identityCheck": _IDENTITY_CHECK,
-}
+DONOR = Table(
+    {
+        "uid": _UID,
+        "firstNames": Field("first_names", _NAME, required=True),
+        "lastName": Field("last_name", _NAME, required=True),
+        "dateOfBirth": Field("date_of_birth", _date, required=True),
+        "email": Field("email", _EMAIL),
+        "otherNamesKnownBy": Field("other_names_known_by", _NAME),
+        "contactLanguagePreference": Field("contact_language_preference", _vocabulary(Language)),
+        "address": _ADDRESS,
+        "identityCheck": _IDENTITY_CHECK,
+    },
+    HeldDonor,
+)
 _APPOINTEE = {
     "uid": _UID,
     "email": Field("email", _EMAIL),
@@ -311,96 +341,130 @@ _APPOINTEE = {
     "status": Field("status", _vocabulary(AttorneyStatus), held=True),
     "signedAt": _SIGNED_AT,
 }
-ATTORNEY = {
-    **_APPOINTEE,
-    "firstNames": Field("first_names", _NAME, required=True),
-    "lastName": Field("last_name", _NAME, required=True),
-    "dateOfBirth": Field("date_of_birth", _date, required=True),
-    "mobile": Field("mobile", _PHONE),
-}
-SIGNATORY = {
-    "firstNames": Field("first_names", _NAME, required=True),
-    "lastName": Field("last_name", _NAME, required=True),
-    "professionalTitle": Field("professional_title", _NAME),
-    "signedAt": Field("signed_at", _datetime),
-}
-TRUST_CORPORATION = {
-    **_APPOINTEE,
-    "name": Field("name", _NAME, required=True),
-    "companyNumber": Field("company_number", _text(caps.COMPANY_NUMBER), required=True),
-    "signatories": Field("signatories", _signatories, held=True),
-}
-CERTIFICATE_PROVIDER = {
-    "uid": _UID,
-    "firstNames": Field("first_names", _NAME, required=True),
-    "lastName": Field("last_name", _NAME, required=True),
-    "email": Field("email", _EMAIL),
-    "phone": Field("phone", _PHONE, required=True),
-    "channel": Field("channel", _vocabulary(Channel), required=True),
-    "address": _ADDRESS,
-    "signedAt": _SIGNED_AT,
-    "identityCheck": _IDENTITY_CHECK,
-}
-PERSON_TO_NOTIFY = {
-    "uid": _UID,
-    "firstNames": Field("first_names", _NAME, required=True),
-    "lastName": Field("last_name", _NAME, required=True),
-    "address": _ADDRESS,
-}
-INDEPENDENT_WITNESS = {
-    "uid": _UID,
-    "firstNames": Field("first_names", _NAME, required=True),
-    "lastName": Field("last_name", _NAME, required=True),
-    "phone": Field("phone", _PHONE),
-    "address": Field("address", _address_record),
-}
-AUTHORISED_SIGNATORY = {
-    "uid": _UID,
-    "firstNames": Field("first_names", _NAME, required=True),
-    "lastName": Field("last_name", _NAME, required=True),
-}
-LPA = {
-    # held: the store's state of the LPA
-    "uid": Field("uid", _lpa_uid, required=True, held=True),
-    "status": Field("status", _vocabulary(LpaStatus), required=True, held=True),
-    "registrationDate": Field("registration_date", _date, held=True),
-    "updatedAt": Field("updated_at", _datetime, held=True),
-    "witnessedByIndependentWitnessAt": Field(
-        "witnessed_by_independent_witness_at", _datetime, held=True
-    ),
-    "certificateProviderNotRelatedConfirmedAt": Field(
-        "certificate_provider_not_related_confirmed_at", _datetime, held=True
-    ),
-    "independentWitness": Field("independent_witness", _independent_witness, held=True),
-    "authorisedSignatory": Field("authorised_signatory", _authorised_signatory, held=True),
-    # the draft: what createLpa takes
-    "lpaType": Field("lpa_type", _vocabulary(LpaType), required=True),
-    "channel": Field("channel", _vocabulary(Channel), required=True),
-    "language": Field("language", _vocabulary(Language), required=True),
-    "donor": Field("donor", _with(DONOR), required=True),
-    "attorneys": Field("attorneys", _with(ATTORNEY), many=True),
-    "trustCorporations": Field("trust_corporations", _with(TRUST_CORPORATION), many=True),
-    "certificateProvider": Field(
-        "certificate_provider", _with(CERTIFICATE_PROVIDER), required=True
-    ),
-    "peopleToNotify": Field("people_to_notify", _with(PERSON_TO_NOTIFY), many=True),
-    "howAttorneysMakeDecisions": Field("how_attorneys_make_decisions", _HOW),
-    "howAttorneysMakeDecisionsDetails": Field("how_attorneys_make_decisions_details", _TEXT),
-    "howReplacementAttorneysMakeDecisions": Field("how_replacement_attorneys_make_decisions", _HOW),
-    "howReplacementAttorneysMakeDecisionsDetails": Field(
-        "how_replacement_attorneys_make_decisions_details", _TEXT
-    ),
-    "howReplacementAttorneysStepIn": Field(
-        "how_replacement_attorneys_step_in", _vocabulary(HowReplacementAttorneysStepIn)
-    ),
-    "howReplacementAttorneysStepInDetails": Field(
-        "how_replacement_attorneys_step_in_details", _TEXT
-    ),
-    "whenTheLpaCanBeUsed": Field("when_the_lpa_can_be_used", _vocabulary(WhenTheLpaCanBeUsed)),
-    "lifeSustainingTreatmentOption": Field(
-        "life_sustaining_treatment_option", _vocabulary(LifeSustainingTreatmentOption)
-    ),
-    "restrictionsAndConditions": Field("restrictions_and_conditions", _TEXT),
-    "signedAt": Field("signed_at", _datetime),
-    "witnessedByCertificateProviderAt": Field("witnessed_by_certificate_provider_at", _datetime),
-}
+ATTORNEY = Table(
+    {
+        **_APPOINTEE,
+        "firstNames": Field("first_names", _NAME, required=True),
+        "lastName": Field("last_name", _NAME, required=True),
+        "dateOfBirth": Field("date_of_birth", _date, required=True),
+        "mobile": Field("mobile", _PHONE),
+    },
+    HeldAppointee,
+)
+SIGNATORY = Table(
+    {
+        "firstNames": Field("first_names", _NAME, required=True),
+        "lastName": Field("last_name", _NAME, required=True),
+        "professionalTitle": Field("professional_title", _NAME),
+        "signedAt": Field("signed_at", _datetime),
+    },
+    Held,  # the store gives a signatory no UID: one is issued
+)
+TRUST_CORPORATION = Table(
+    {
+        **_APPOINTEE,
+        "name": Field("name", _NAME, required=True),
+        "companyNumber": Field("company_number", _text(caps.COMPANY_NUMBER), required=True),
+        "signatories": Field(
+            "signatories", _list(_record(Signatory, SIGNATORY), caps.SIGNATORIES), held=True
+        ),
+    },
+    HeldTrustCorporation,
+)
+CERTIFICATE_PROVIDER = Table(
+    {
+        "uid": _UID,
+        "firstNames": Field("first_names", _NAME, required=True),
+        "lastName": Field("last_name", _NAME, required=True),
+        "email": Field("email", _EMAIL),
+        "phone": Field("phone", _PHONE, required=True),
+        "channel": Field("channel", _vocabulary(Channel), required=True),
+        "address": _ADDRESS,
+        "signedAt": _SIGNED_AT,
+        "identityCheck": _IDENTITY_CHECK,
+    },
+    HeldCertificateProvider,
+)
+PERSON_TO_NOTIFY = Table(
+    {
+        "uid": _UID,
+        "firstNames": Field("first_names", _NAME, required=True),
+        "lastName": Field("last_name", _NAME, required=True),
+        "address": _ADDRESS,
+    },
+    Held,
+)
+INDEPENDENT_WITNESS = Table(
+    {
+        "uid": _UID,
+        "firstNames": Field("first_names", _NAME, required=True),
+        "lastName": Field("last_name", _NAME, required=True),
+        "phone": Field("phone", _PHONE),
+        "address": Field("address", _record(Address, ADDRESS)),
+    },
+    Held,
+)
+AUTHORISED_SIGNATORY = Table(
+    {
+        "uid": _UID,
+        "firstNames": Field("first_names", _NAME, required=True),
+        "lastName": Field("last_name", _NAME, required=True),
+    },
+    Held,
+)
+LPA = Table(
+    {
+        # held: the store's state of the LPA
+        "uid": Field("uid", _lpa_uid, required=True, held=True),
+        "status": Field("status", _vocabulary(LpaStatus), required=True, held=True),
+        "registrationDate": Field("registration_date", _date, held=True),
+        "updatedAt": Field("updated_at", _datetime, held=True),
+        "witnessedByIndependentWitnessAt": Field(
+            "witnessed_by_independent_witness_at", _datetime, held=True
+        ),
+        "certificateProviderNotRelatedConfirmedAt": Field(
+            "certificate_provider_not_related_confirmed_at", _datetime, held=True
+        ),
+        "independentWitness": Field(
+            "independent_witness", _record(IndependentWitness, INDEPENDENT_WITNESS), held=True
+        ),
+        "authorisedSignatory": Field(
+            "authorised_signatory", _record(AuthorisedSignatory, AUTHORISED_SIGNATORY), held=True
+        ),
+        # the draft: what createLpa takes
+        "lpaType": Field("lpa_type", _vocabulary(LpaType), required=True),
+        "channel": Field("channel", _vocabulary(Channel), required=True),
+        "language": Field("language", _vocabulary(Language), required=True),
+        "donor": Field("donor", _with(DONOR), required=True),
+        "attorneys": Field("attorneys", _with(ATTORNEY), many=True),
+        "trustCorporations": Field("trust_corporations", _with(TRUST_CORPORATION), many=True),
+        "certificateProvider": Field(
+            "certificate_provider", _with(CERTIFICATE_PROVIDER), required=True
+        ),
+        "peopleToNotify": Field("people_to_notify", _with(PERSON_TO_NOTIFY), many=True),
+        "howAttorneysMakeDecisions": Field("how_attorneys_make_decisions", _HOW),
+        "howAttorneysMakeDecisionsDetails": Field("how_attorneys_make_decisions_details", _TEXT),
+        "howReplacementAttorneysMakeDecisions": Field(
+            "how_replacement_attorneys_make_decisions", _HOW
+        ),
+        "howReplacementAttorneysMakeDecisionsDetails": Field(
+            "how_replacement_attorneys_make_decisions_details", _TEXT
+        ),
+        "howReplacementAttorneysStepIn": Field(
+            "how_replacement_attorneys_step_in", _vocabulary(HowReplacementAttorneysStepIn)
+        ),
+        "howReplacementAttorneysStepInDetails": Field(
+            "how_replacement_attorneys_step_in_details", _TEXT
+        ),
+        "whenTheLpaCanBeUsed": Field("when_the_lpa_can_be_used", _vocabulary(WhenTheLpaCanBeUsed)),
+        "lifeSustainingTreatmentOption": Field(
+            "life_sustaining_treatment_option", _vocabulary(LifeSustainingTreatmentOption)
+        ),
+        "restrictionsAndConditions": Field("restrictions_and_conditions", _TEXT),
+        "signedAt": Field("signed_at", _datetime),
+        "witnessedByCertificateProviderAt": Field(
+            "witnessed_by_certificate_provider_at", _datetime
+        ),
+    },
+    HeldLpa,
+)

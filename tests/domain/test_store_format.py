@@ -4,6 +4,7 @@ A refusal names a pointer and a code, never a value."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from datetime import UTC, date, datetime
@@ -15,6 +16,7 @@ from app.domain import caps
 from app.domain.codes import ProblemCode
 from app.domain.create import decide_create
 from app.domain.enums import AttorneyStatus, IdentityCheckType, LpaStatus
+from app.domain.held import HeldAppointee, HeldDonor
 from app.domain.imported import IMPORTER, OWNERS, imported_lpa
 from app.domain.problems import Problem
 from app.domain.store_format import MAX_LINE, StoreRecord, read_line
@@ -63,6 +65,40 @@ def test_actor_uids_are_issued_when_the_line_has_none() -> None:
     assert isinstance(record, StoreRecord)
     imported = imported_lpa(record, decide_create(record.draft, NOW).draft, NOW)
     assert imported.donor.id.version == 4
+
+
+def test_the_uids_a_line_gives_are_named_by_their_pointers() -> None:
+    lpa = varied(10)
+    del lpa["donor"]["uid"]
+    record = read(lpa)
+    assert isinstance(record, StoreRecord)
+    given = record.held.given_uids()
+    expected = {uuid.UUID(lpa["certificateProvider"]["uid"]): "/certificateProvider/uid"}
+    for group in ("attorneys", "trustCorporations", "peopleToNotify"):
+        for i, person in enumerate(lpa.get(group, [])):
+            expected[uuid.UUID(person["uid"])] = f"/{group}/{i}/uid"
+    assert len(expected) >= 3  # a trust corporation and at least one attorney
+    assert given == expected
+
+
+def test_what_the_store_did_not_say_leaves_the_new_record_as_made() -> None:
+    record = read(store_lpa(7))
+    assert isinstance(record, StoreRecord)
+    made = imported_lpa(record, decide_create(record.draft, NOW).draft, NOW)
+    silent = dataclasses.replace(
+        record,
+        held=dataclasses.replace(
+            record.held,
+            attorneys=tuple(HeldAppointee() for _ in record.held.attorneys),
+            donor=HeldDonor(),
+        ),
+    )
+    kept = imported_lpa(silent, decide_create(record.draft, NOW).draft, NOW)
+    assert kept.attorneys[0].status is AttorneyStatus.ACTIVE  # an original, as new_lpa makes it
+    assert kept.attorneys[0].signed_at is None
+    assert made.attorneys[0].signed_at is not None
+    assert kept.donor.identity_checks == ()
+    assert kept.donor.id != made.donor.id
 
 
 def test_the_store_writes_an_unset_time_as_year_one() -> None:
