@@ -62,6 +62,8 @@ FALLBACK_STRING_CAP = caps.NAME  # fail closed for a string input nobody gave a 
 class InputBounds:
     """graphql-core middleware: checks the arguments of every field that takes any."""
 
+    ARGUMENTS_ONLY = True  # nothing to do for a field given no arguments: plans skip it there
+
     def resolve(
         self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], **args: Any
     ) -> Any:

@@ -20,6 +20,7 @@ from .executor import Executor
 from .guard import FieldGuard
 from .limits import rules_for
 from .plans.cache import Plans
+from .plans.direct import DirectResolvers
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,10 @@ def client_view(full: GraphQLSchema, client: ClientPolicy) -> ClientView:
         schema, max_tokens=limits.tokens, extra_rules=rules, middleware=[guard, bounds]
     )
     return ClientView(
-        client, schema, executor, Plans(schema, guard.allows, MiddlewareManager(bounds))
+        client,
+        schema,
+        executor,
+        Plans(schema, guard.allows, MiddlewareManager(bounds), direct=DirectResolvers(full)),
     )
 
 

@@ -3,14 +3,22 @@ decision taken at build time, and the bound on a view's ad-hoc plans."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from types import GeneratorType
+from typing import Any
+
 import pytest
-from graphql import GraphQLSchema, parse
+from graphql import GraphQLObjectType, GraphQLSchema, MiddlewareManager, parse
+from graphql.execution.values import VariableValues, get_variable_values
 
 from app.authz.policy import ClientPolicy, load_policy
+from app.graphql.bounds import InputBounds
 from app.graphql.client_view import client_view
 from app.graphql.guard import FieldGuard
 from app.graphql.plans.cache import Plans
 from app.graphql.plans.compiler import compile_plan
+from app.graphql.plans.direct import DirectResolvers
+from app.graphql.plans.run import _leaf_values, _plain, awaitable
 from app.graphql.schema import build_schema
 
 STATUS = 'query Status { lpaStatus(uid: "M-8437-7464-3309") { isRegistered } }'
@@ -137,3 +145,146 @@ def test_one_past_the_bound_the_least_recently_used_plan_goes(
     assert len(plans) == size
     assert plans.get(documents[-1], None) is built[-1]  # the newest is kept
     assert plans.get(documents[0], None) is not built[0]  # the oldest went and is built again
+
+
+STATUS_BY_VARIABLE = "query S($uid: LpaUid!) { lpaStatus(uid: $uid) { isRegistered lpaType } }"
+
+
+def test_only_fields_given_arguments_are_wrapped_in_the_bounds_and_read_info(
+    full: GraphQLSchema,
+) -> None:
+    bounds = MiddlewareManager(InputBounds())
+    plan = compile_plan(full, parse(STATUS_BY_VARIABLE), "S", everything, bounds)
+    assert plan is not None
+    [root] = plan.fields
+    assert root.needs_info
+    assert root.resolve is not root.definition.resolve  # the bounds check its argument
+    for leaf in root.children["LpaStatus"]:
+        assert not leaf.needs_info
+        assert leaf.resolve is leaf.definition.resolve
+
+
+def test_a_middleware_that_does_not_say_it_acts_on_arguments_only_wraps_every_field(
+    full: GraphQLSchema,
+) -> None:
+    class Everywhere:
+        def resolve(self, next_: Any, root: Any, info: Any, **args: Any) -> Any:
+            return next_(root, info, **args)
+
+    plan = compile_plan(
+        full, parse(STATUS_BY_VARIABLE), "S", everything, MiddlewareManager(Everywhere())
+    )
+    assert plan is not None
+    for leaf in plan.fields[0].children["LpaStatus"]:
+        assert leaf.needs_info
+        assert leaf.resolve is not leaf.definition.resolve
+
+
+@pytest.mark.parametrize(
+    ("field", "direct"),
+    [
+        (("Query", "lpaStatus"), True),  # a scalar argument, the info
+        (("Query", "donorIdentityMatches"), True),  # camelCase arguments renamed
+        (("Mutation", "createLpa"), False),  # an input object: Strawberry builds its class
+        (("LpaStatus", "isRegistered"), False),  # no resolver of its own
+    ],
+)
+def test_strawberry_is_left_out_only_where_its_wrapping_passes_values_through(
+    full: GraphQLSchema, field: tuple[str, str], direct: bool
+) -> None:
+    parent = full.get_type(field[0])
+    assert isinstance(parent, GraphQLObjectType)
+    assert (DirectResolvers(full).resolver(parent.fields[field[1]]) is not None) is direct
+
+
+def test_a_view_without_its_strawberry_schema_keeps_strawberrys_resolvers(
+    full: GraphQLSchema, use: ClientPolicy
+) -> None:
+    view = client_view(full, use).schema
+    query = view.query_type
+    assert query is not None
+    assert DirectResolvers(view).resolver(query.fields["lpaStatus"]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "leaf"),
+    [
+        (STATUS_BY_VARIABLE, True),
+        ('query S($uid: LpaUid! = "M-8437-7464-3309") { lpaStatus(uid: $uid) { lpaType } }', False),
+        (
+            "mutation C($input: CreateLpaInput!, $key: String!) {"
+            " createLpa(input: $input, idempotencyKey: $key) { accepted } }",
+            False,
+        ),
+    ],
+)
+def test_variables_coerce_one_by_one_only_when_all_are_leaves_without_defaults(
+    full: GraphQLSchema, text: str, leaf: bool
+) -> None:
+    plan = compile_plan(full, parse(text), None, everything, None)
+    assert plan is not None
+    assert (plan.leaf_variables is not None) is leaf
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"uid": "M-8437-7464-3309"},
+        {"uid": "M-8437-7464-3309", "unused": [1]},
+    ],
+)
+def test_leaf_variables_coerce_as_graphql_core_coerces_them(
+    full: GraphQLSchema, variables: dict[str, Any]
+) -> None:
+    plan = compile_plan(full, parse(STATUS_BY_VARIABLE), "S", everything, None)
+    assert plan is not None
+    ours = _leaf_values(plan, variables)
+    core = get_variable_values(full, plan.operation.variable_definitions or (), variables)
+    assert isinstance(ours, VariableValues)
+    assert isinstance(core, VariableValues)
+    assert ours.coerced == core.coerced
+
+    def sources(values: VariableValues) -> list[tuple[str, str, Any, Any]]:
+        # each call of graphql-core wraps the type anew, so types compare by what they print
+        return [
+            (name, str(s.signature.type), s.signature.default, s.value)
+            for name, s in values.sources.items()
+        ]
+
+    assert sources(ours) == sources(core)
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{}, {"uid": None}, {"uid": ["M-8437-7464-3309"]}, {"uid": {"a": 1}}, {"uid": 7}, {"uid": "x"}],
+)
+def test_anything_but_a_value_that_coerces_is_left_to_graphql_core(
+    full: GraphQLSchema, variables: dict[str, Any]
+) -> None:
+    plan = compile_plan(full, parse(STATUS_BY_VARIABLE), "S", everything, None)
+    assert plan is not None
+    assert _leaf_values(plan, variables) is None
+    assert isinstance(
+        get_variable_values(full, plan.operation.variable_definitions or (), variables), list
+    )
+
+
+def test_a_type_found_not_awaitable_is_remembered_and_a_coroutine_always_is() -> None:
+    class Plain:
+        pass
+
+    assert not awaitable(Plain())
+    assert Plain in _plain
+
+    async def work() -> None:
+        return None
+
+    coroutine = work()
+    assert awaitable(coroutine)
+    coroutine.close()
+
+    def generator() -> Iterator[int]:
+        yield 1
+
+    assert not awaitable(generator())
+    assert GeneratorType not in _plain  # a generator may be an old-style coroutine

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from graphql import DocumentNode, GraphQLSchema, MiddlewareManager
 
 from .compiler import Allows, Plan, compile_plan
+from .direct import DirectResolvers
 
 PLAN_CACHE_SIZE = 512
 
@@ -22,10 +23,12 @@ class Plans:
         allows: Allows,
         middleware: MiddlewareManager | None,
         size: int = PLAN_CACHE_SIZE,
+        direct: DirectResolvers | None = None,
     ) -> None:
         self._schema = schema
         self._allows = allows
         self._middleware = middleware
+        self._direct = direct
         self._size = size
         self._kept: OrderedDict[tuple[int, str | None], tuple[DocumentNode, Plan | None]] = (
             OrderedDict()
@@ -36,7 +39,9 @@ class Plans:
 
     def build(self, document: DocumentNode, operation_name: str | None) -> Plan | None:
         """A plan, built now and not kept (a trusted document keeps its own)."""
-        return compile_plan(self._schema, document, operation_name, self._allows, self._middleware)
+        return compile_plan(
+            self._schema, document, operation_name, self._allows, self._middleware, self._direct
+        )
 
     def get(self, document: DocumentNode, operation_name: str | None) -> Plan | None:
         # keyed by the parsed document's identity, which the view's document cache keeps

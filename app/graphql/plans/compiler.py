@@ -24,7 +24,9 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     GraphQLField,
+    GraphQLLeafType,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
@@ -34,11 +36,19 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     Visitor,
+    default_field_resolver,
     get_named_type,
+    get_nullable_type,
     is_abstract_type,
     is_leaf_type,
     visit,
 )
+from graphql.execution.get_variable_signature import (
+    GraphQLVariableSignature,
+    get_variable_signature,
+)
+
+from .direct import DirectResolvers
 
 Allows = Callable[[str, str], bool]
 INTROSPECTION = ("__schema", "__type")
@@ -53,6 +63,16 @@ class FieldPlan:
     takes_args: bool
     # the sub-selection per concrete object type the value may be; empty for a leaf
     children: Mapping[str, tuple[FieldPlan, ...]]
+    # the field's resolver as graphql-core would call it: wrapped in the view's middleware
+    # where any of it has work to do on this field
+    resolve: Callable[..., Any]
+    # False where `resolve` reads no `info` (Strawberry's resolver of a field that has none
+    # of its own reads the attribute, and no middleware wraps it): none is built for it
+    needs_info: bool
+
+    @property
+    def name(self) -> str:
+        return self.nodes[0].name.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +87,25 @@ class Plan:
     # the view's middleware but the guard; each field's resolver is read from the schema when
     # it runs, as graphql-core reads it, and wrapped (the manager remembers each wrapping)
     middleware: MiddlewareManager | None
+    # each variable's signature and leaf type, where every variable is a scalar or an enum
+    # (nullable or not) with no default: the values then coerce one by one (run.py)
+    leaf_variables: tuple[tuple[GraphQLVariableSignature, GraphQLLeafType], ...] | None
+
+
+def _arguments_only(middleware: object) -> bool:
+    """A middleware that declares it does nothing for a field that is given no arguments."""
+    return getattr(middleware, "ARGUMENTS_ONLY", False) is True
+
+
+def _reads_no_info(definition: GraphQLField) -> bool:
+    """Strawberry gives a field with no resolver, permission or extension of its own a
+    resolver that reads the attribute and ignores `info` (`is_basic_field`)."""
+    field = definition.extensions.get("strawberry-definition")
+    return (
+        field is not None
+        and getattr(field, "is_basic_field", False) is True
+        and getattr(definition.resolve, "__name__", "") == "_get_basic_result"
+    )
 
 
 class _NoPlan(Exception):
@@ -86,10 +125,13 @@ def compile_plan(
     operation_name: str | None,
     allows: Allows,
     middleware: MiddlewareManager | None,
+    direct: DirectResolvers | None = None,
 ) -> Plan | None:
-    """The plan of a valid document's operation, or None where graphql-core must run it."""
+    """The plan of a valid document's operation, or None where graphql-core must run it.
+    With `direct`, resolvers that Strawberry's wrapping would only pass through are called
+    without it."""
     try:
-        return _Compiler(schema, document, allows, middleware).plan(operation_name)
+        return _Compiler(schema, document, allows, middleware, direct).plan(operation_name)
     except _NoPlan:
         return None
 
@@ -101,11 +143,13 @@ class _Compiler:
         document: DocumentNode,
         allows: Allows,
         middleware: MiddlewareManager | None,
+        direct: DirectResolvers | None,
     ) -> None:
         self.schema = schema
         self.document = document
         self.allows = allows
         self.middleware = middleware
+        self.direct = direct
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
@@ -133,7 +177,22 @@ class _Compiler:
             fields,
             operation.operation == OperationType.MUTATION,
             self.middleware,
+            self._leaf_variables(operation),
         )
+
+    def _leaf_variables(
+        self, operation: OperationDefinitionNode
+    ) -> tuple[tuple[GraphQLVariableSignature, GraphQLLeafType], ...] | None:
+        found = []
+        for node in operation.variable_definitions or ():
+            signature = get_variable_signature(self.schema, node)
+            if isinstance(signature, GraphQLError) or signature.default is not None:
+                return None
+            leaf = get_nullable_type(signature.type)
+            if not is_leaf_type(leaf):
+                return None
+            found.append((signature, leaf))
+        return tuple(found)
 
     def _operation(self, name: str | None) -> OperationDefinitionNode:
         operations = [
@@ -195,13 +254,24 @@ class _Compiler:
         definition = self.schema.get_field(parent, name)
         if definition is None:
             raise _NoPlan
+        takes_args = bool(definition.args or nodes[0].arguments)
+        resolve = (
+            (self.direct and self.direct.resolver(definition))
+            or definition.resolve
+            or default_field_resolver
+        )
+        wrapped = self.middleware is not None and (
+            takes_args or not all(_arguments_only(m) for m in self.middleware.middlewares)
+        )
         return FieldPlan(
             key,
             definition,
             nodes,
             parent,
-            bool(definition.args or nodes[0].arguments),
+            takes_args,
             self._children(definition.type, nodes),
+            self.middleware.get_field_resolver(resolve) if wrapped else resolve,  # type: ignore[union-attr]
+            wrapped or not _reads_no_info(definition),
         )
 
     def _children(

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from asyncio import Future, gather
 from collections.abc import Awaitable, Iterable, Sequence
-from typing import Any
+from types import GeneratorType
+from typing import Any, TypeGuard
 
 from graphql import (
     ExecutionResult,
@@ -23,7 +24,6 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLResolveInfoHelpers,
-    default_field_resolver,
     default_type_resolver,
     get_argument_values,
     get_variable_values,
@@ -32,8 +32,8 @@ from graphql import (
     located_error,
 )
 from graphql.execution.executor import CollectedErrors
-from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
-from graphql.pyutils import is_awaitable as awaitable
+from graphql.execution.values import VariableValues, VariableValueSource
+from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_awaitable, is_iterable
 
 from .compiler import FieldPlan, Plan
 
@@ -42,7 +42,7 @@ MAX_COERCION_ERRORS = 50  # graphql-core's default, which the executor uses
 
 def run_plan(plan: Plan, variables: dict[str, Any] | None, context: Any) -> Any:
     """An ExecutionResult, or an awaitable of one."""
-    values = get_variable_values(
+    values = _leaf_values(plan, variables or {}) or get_variable_values(
         plan.schema,
         plan.operation.variable_definitions or (),
         variables or {},
@@ -52,6 +52,47 @@ def run_plan(plan: Plan, variables: dict[str, Any] | None, context: Any) -> Any:
     if isinstance(values, list):
         return ExecutionResult(None, values)
     return _Run(plan, values, context).start()
+
+
+def _leaf_values(plan: Plan, given: dict[str, Any]) -> VariableValues | None:
+    """The variables coerced as graphql-core coerces them when every one is a scalar or an
+    enum given a plain value that coerces; None for anything else (a missing or null value,
+    a list or an object, one that does not coerce), which graphql-core then coerces itself,
+    errors and all."""
+    if plan.leaf_variables is None:
+        return None
+    sources: dict[str, VariableValueSource] = {}
+    coerced: dict[str, Any] = {}
+    for signature, leaf in plan.leaf_variables:
+        value = given.get(signature.name)
+        if value is None or isinstance(value, (list, dict)):
+            return None
+        try:
+            result = leaf.coerce_input_value(value)
+        except Exception:
+            return None
+        if result is Undefined:
+            return None
+        sources[signature.name] = VariableValueSource(signature, value)
+        coerced[signature.name] = result
+    return VariableValues(sources, coerced)
+
+
+_PLAIN_CAP = 256
+_plain: set[type] = {str, int, bool, float, dict, list, tuple, type(None)}
+
+
+def awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
+    """graphql-core's `is_awaitable`, which checks for `__await__` each time, with the types
+    found not to be awaitable remembered (a bounded few: those our resolvers return)."""
+    kind = type(value)
+    if kind in _plain:
+        return False
+    if is_awaitable(value):
+        return True
+    if len(_plain) < _PLAIN_CAP and kind is not GeneratorType:  # one may be a coroutine
+        _plain.add(kind)
+    return False
 
 
 _background: set[Future[Any]] = set()  # kept until settled, as graphql-core keeps them
@@ -154,18 +195,14 @@ class _Run:
 
     def _field(self, source: Any, path: Path, field: FieldPlan) -> Any:
         type_ = field.definition.type
-        info = self._info(field, path)
+        info = self._info(field, path) if field.needs_info else None
         try:
             args = (
                 get_argument_values(field.definition, field.nodes[0], self.values, None, True)
                 if field.takes_args
                 else {}
             )
-            resolve = field.definition.resolve or default_field_resolver
-            middleware = self.plan.middleware
-            if middleware is not None:
-                resolve = middleware.get_field_resolver(resolve)
-            result = resolve(source, info, **args)
+            result = field.resolve(source, info, **args)
             if awaitable(result):
                 return self._awaited(type_, field, info, path, result)
             completed = self._complete(type_, field, info, path, result)
@@ -180,7 +217,7 @@ class _Run:
         self,
         type_: GraphQLOutputType,
         field: FieldPlan,
-        info: GraphQLResolveInfo[Any],
+        info: GraphQLResolveInfo[Any] | None,
         path: Path,
         result: Awaitable[Any],
     ) -> Any:
@@ -214,7 +251,7 @@ class _Run:
         self,
         type_: GraphQLOutputType,
         field: FieldPlan,
-        info: GraphQLResolveInfo[Any],
+        info: GraphQLResolveInfo[Any] | None,
         path: Path,
         result: Any,
     ) -> Any:
@@ -223,10 +260,7 @@ class _Run:
         if isinstance(type_, GraphQLNonNull):
             completed = self._complete(type_.of_type, field, info, path, result)
             if completed is None:
-                message = (
-                    "Cannot return null for non-nullable field"
-                    f" {info.parent_type}.{info.field_name}."
-                )
+                message = f"Cannot return null for non-nullable field {field.parent}.{field.name}."
                 raise TypeError(message)
             return completed
         if result is None or result is Undefined:
@@ -244,6 +278,7 @@ class _Run:
                 raise TypeError(message)
             return coerced
         if is_abstract_type(type_):
+            info = info or self._info(field, path)
             return self._object(
                 self._runtime_type(type_, field, info, result), field, info, path, result
             )
@@ -266,12 +301,12 @@ class _Run:
         self,
         type_: GraphQLObjectType,
         field: FieldPlan,
-        info: GraphQLResolveInfo[Any],
+        info: GraphQLResolveInfo[Any] | None,
         path: Path,
         result: Any,
     ) -> Any:
         if type_.is_type_of is not None:
-            checked = type_.is_type_of(result, info)
+            checked = type_.is_type_of(result, info or self._info(field, path))
             if awaitable(checked):
                 raise _Unplanned
             if not checked:
@@ -283,14 +318,13 @@ class _Run:
         self,
         type_: GraphQLList[Any],
         field: FieldPlan,
-        info: GraphQLResolveInfo[Any],
+        info: GraphQLResolveInfo[Any] | None,
         path: Path,
         result: Any,
     ) -> Any:
         if not is_iterable(result):
             message = (
-                "Expected Iterable, but did not find one for field"
-                f" '{info.parent_type}.{info.field_name}'."
+                f"Expected Iterable, but did not find one for field '{field.parent}.{field.name}'."
             )
             raise GraphQLError(message)
         item_type = type_.of_type
