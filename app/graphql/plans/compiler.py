@@ -69,6 +69,11 @@ class FieldPlan:
     # False where `resolve` reads no `info` (Strawberry's resolver of a field that has none
     # of its own reads the attribute, and no middleware wraps it): none is built for it
     needs_info: bool
+    # a field that reads no `info` and takes no arguments, of a scalar or enum type (or its
+    # non-null): the type, whose value the run coerces at once (run.py, `_leaf`)
+    leaf: GraphQLLeafType | None = None
+    # where that value is the source's attribute of this name, read as Strawberry reads it
+    attribute: str | None = None
 
     @property
     def name(self) -> str:
@@ -263,6 +268,9 @@ class _Compiler:
         wrapped = self.middleware is not None and (
             takes_args or not all(_arguments_only(m) for m in self.middleware.middlewares)
         )
+        needs_info = wrapped or not _reads_no_info(definition)
+        leaf = get_nullable_type(definition.type)
+        fast = not (needs_info or takes_args) and is_leaf_type(leaf)
         return FieldPlan(
             key,
             definition,
@@ -271,7 +279,9 @@ class _Compiler:
             takes_args,
             self._children(definition.type, nodes),
             self.middleware.get_field_resolver(resolve) if wrapped else resolve,  # type: ignore[union-attr]
-            wrapped or not _reads_no_info(definition),
+            needs_info,
+            leaf if fast else None,  # type: ignore[arg-type]
+            self.direct.attribute(definition) if fast and self.direct else None,
         )
 
     def _children(

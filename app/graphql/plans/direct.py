@@ -66,6 +66,19 @@ class DirectResolvers:
 
         return direct_async
 
+    def attribute(self, definition: GraphQLField) -> str | None:
+        """The attribute Strawberry's resolver of a field with none of its own reads, where it
+        reads it with the built-in `getattr` (the default resolver) and nothing else."""
+        field = definition.extensions.get("strawberry-definition")
+        if not self._usable or getattr(field, "is_basic_field", False) is not True:
+            return None
+        if getattr(definition.resolve, "__name__", "") != "_get_basic_result":
+            return None
+        if getattr(field, "default_resolver", None) is not getattr:
+            return None
+        name = getattr(field, "python_name", None)
+        return name if isinstance(name, str) else None
+
     def _argument_names(self, field: Any) -> tuple[tuple[str, str], ...] | None:
         """(GraphQL name, Python name) of each argument, if each passes through Strawberry's
         conversion unchanged; None if any would be converted."""

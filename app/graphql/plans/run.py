@@ -154,7 +154,10 @@ class _Run:
         pending: list[str] = []
         try:
             for field in fields:
-                result = self._field(source, Path(path, field.key, field.parent.name), field)
+                if field.leaf is not None:
+                    result = self._leaf(source, path, field)
+                else:
+                    result = self._field(source, _path(path, field), field)
                 results[field.key] = result
                 if awaitable(result):
                     pending.append(field.key)
@@ -194,7 +197,6 @@ class _Run:
         )
 
     def _field(self, source: Any, path: Path, field: FieldPlan) -> Any:
-        type_ = field.definition.type
         info = self._info(field, path) if field.needs_info else None
         try:
             args = (
@@ -203,6 +205,35 @@ class _Run:
                 else {}
             )
             result = field.resolve(source, info, **args)
+        except Exception as raw:
+            self._error(raw, field.definition.type, field, path)
+            return None
+        return self._resolved(field, info, path, result)
+
+    def _leaf(self, source: Any, parent: Path | None, field: FieldPlan) -> Any:
+        """A leaf field that takes no arguments and reads no `info`: its value, coerced. What
+        is not a plain value (null, an error, an awaitable, one that coerces to nothing) goes
+        the general way; its path is made only then."""
+        try:
+            if field.attribute is not None:
+                result = getattr(source, field.attribute)
+            else:
+                result = field.resolve(source, None)
+            plain = not (result is None or result is Undefined or isinstance(result, Exception))
+            if plain and not awaitable(result):
+                coerced = field.leaf.coerce_output_value(result)  # type: ignore[union-attr]
+                if coerced is not None and coerced is not Undefined:
+                    return coerced
+        except Exception as raw:
+            self._error(raw, field.definition.type, field, _path(parent, field))
+            return None
+        return self._resolved(field, None, _path(parent, field), result)
+
+    def _resolved(
+        self, field: FieldPlan, info: GraphQLResolveInfo[Any] | None, path: Path, result: Any
+    ) -> Any:
+        type_ = field.definition.type
+        try:
             if awaitable(result):
                 return self._awaited(type_, field, info, path, result)
             completed = self._complete(type_, field, info, path, result)
@@ -350,6 +381,10 @@ class _Run:
         if not pending:
             return completed
         return _gather_list(completed)
+
+
+def _path(parent: Path | None, field: FieldPlan) -> Path:
+    return Path(parent, field.key, field.parent.name)
 
 
 async def _gather_list(completed: list[Any]) -> list[Any]:
