@@ -72,7 +72,8 @@ class FieldPlan:
     # a field that reads no `info` and takes no arguments, of a scalar or enum type (or its
     # non-null): the type, whose value the run coerces at once (run.py, `_leaf`)
     leaf: GraphQLLeafType | None = None
-    # where that value is the source's attribute of this name, read as Strawberry reads it
+    # a field that reads no `info` and takes no arguments whose value is the source's
+    # attribute of this name, read as Strawberry's resolver reads it
     attribute: str | None = None
 
     @property
@@ -270,7 +271,8 @@ class _Compiler:
         )
         needs_info = wrapped or not _reads_no_info(definition)
         leaf = get_nullable_type(definition.type)
-        fast = not (needs_info or takes_args) and is_leaf_type(leaf)
+        plain = not (needs_info or takes_args)
+        fast = plain and is_leaf_type(leaf)
         return FieldPlan(
             key,
             definition,
@@ -281,7 +283,7 @@ class _Compiler:
             self.middleware.get_field_resolver(resolve) if wrapped else resolve,  # type: ignore[union-attr]
             needs_info,
             leaf if fast else None,  # type: ignore[arg-type]
-            self.direct.attribute(definition) if fast and self.direct else None,
+            self.direct.attribute(definition) if plain and self.direct else None,
         )
 
     def _children(

@@ -199,26 +199,27 @@ class _Run:
     def _field(self, source: Any, path: Path, field: FieldPlan) -> Any:
         info = self._info(field, path) if field.needs_info else None
         try:
-            args = (
-                get_argument_values(field.definition, field.nodes[0], self.values, None, True)
-                if field.takes_args
-                else {}
-            )
-            result = field.resolve(source, info, **args)
+            result = self._value(source, info, field)
         except Exception as raw:
             self._error(raw, field.definition.type, field, path)
             return None
         return self._resolved(field, info, path, result)
+
+    def _value(self, source: Any, info: GraphQLResolveInfo[Any] | None, field: FieldPlan) -> Any:
+        """What the field's resolver gives, with its arguments."""
+        if field.attribute is not None:
+            return getattr(source, field.attribute)
+        if not field.takes_args:
+            return field.resolve(source, info)
+        args = get_argument_values(field.definition, field.nodes[0], self.values, None, True)
+        return field.resolve(source, info, **args)
 
     def _leaf(self, source: Any, parent: Path | None, field: FieldPlan) -> Any:
         """A leaf field that takes no arguments and reads no `info`: its value, coerced. What
         is not a plain value (null, an error, an awaitable, one that coerces to nothing) goes
         the general way; its path is made only then."""
         try:
-            if field.attribute is not None:
-                result = getattr(source, field.attribute)
-            else:
-                result = field.resolve(source, None)
+            result = self._value(source, None, field)
             plain = not (result is None or result is Undefined or isinstance(result, Exception))
             if plain and not awaitable(result):
                 coerced = field.leaf.coerce_output_value(result)  # type: ignore[union-attr]
