@@ -312,18 +312,24 @@ def _endpoint(handler: Callable[[Floor], Handler]) -> Callable[[Request], Awaita
     return endpoint
 
 
+@asynccontextmanager
+async def floor_of(dsn: str) -> AsyncIterator[Floor]:
+    """The floor's handlers on a pool of their own (BENCH_FLOOR_POOL_SIZE, 10 by default)."""
+    size = int(os.environ.get("BENCH_FLOOR_POOL_SIZE", "10"))
+    pool = await asyncpg.create_pool(dsn, min_size=size, max_size=2 * size, reset=_no_reset)
+    try:
+        yield Floor(pool)
+    finally:
+        await pool.close()
+
+
 def create_app() -> Starlette:
     dsn = os.environ["BENCH_FLOOR_DSN"]
-    size = int(os.environ.get("BENCH_FLOOR_POOL_SIZE", "10"))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pool = await asyncpg.create_pool(dsn, min_size=size, max_size=2 * size, reset=_no_reset)
-        app.state.floor = Floor(pool)
-        try:
+        async with floor_of(dsn) as app.state.floor:
             yield
-        finally:
-            await pool.close()
 
     routes = [
         Route("/floor/lpaStatus", _endpoint(lambda f: f.lpa_status), methods=["POST"]),

@@ -11,7 +11,10 @@ leaves out the network: each request goes straight into the ASGI callable.
   (bench/run.py's environment, policy and keys), its JSON log line written to /dev/null, its
   lifespan run as uvicorn runs it, on uvloop where it is installed;
 - the floor: bench/floor.py's app, the same way;
-- each in a process of its own (`--child`), so neither inherits the other's heap; each warms
+- with `--controls`, the controls app (bench/controls.py): the floor's answer with every
+  per-request control of the gateway around it and no GraphQL, the ceiling of any gateway
+  that keeps its controls; `--controls-without host,log,...` takes the named ones out;
+- each in a process of its own (`--child`), so none inherits another's heap; each warms
   up, then answers `--requests` `lpaStatus` requests one at a time and then `--concurrency`
   at a time, `--repeat` times, and reports the median CPU µs per request.
 
@@ -53,7 +56,7 @@ from app.http.app import create_app
 from app.http.log_config import configure_logging
 from app.settings import Settings
 
-from . import floor
+from . import controls, floor
 from . import profile as profiling
 from .cluster import bench_database
 from .keys import ClientKeys
@@ -160,7 +163,8 @@ async def _lifespan(app: Any) -> Any:
         yield
 
 
-def _gateway_app(spec: dict[str, Any]) -> Any:
+def _settings(spec: dict[str, Any]) -> Settings:
+    """The gateway's settings, its logging configured, its log lines written to /dev/null."""
     os.environ.update(spec["env"])
     settings = Settings.from_env()
     configure_logging(settings)
@@ -168,16 +172,20 @@ def _gateway_app(spec: dict[str, Any]) -> Any:
     for handler in logging.getLogger().handlers:
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(sink)
-    return create_app(settings)
+    return settings
 
 
-def _floor_app(spec: dict[str, Any]) -> Any:
+def _app(spec: dict[str, Any]) -> Any:
+    if spec["server"] == "gateway":
+        return create_app(_settings(spec))
+    if spec["server"] == "controls":
+        return controls.create_app(_settings(spec), spec["floor_dsn"], spec["without"])
     os.environ["BENCH_FLOOR_DSN"] = spec["floor_dsn"]
     return floor.create_app()
 
 
 async def _child(spec: dict[str, Any]) -> dict[str, Any]:
-    app = _gateway_app(spec) if spec["server"] == "gateway" else _floor_app(spec)
+    app = _app(spec)
     results: dict[str, Any] = {"server": spec["server"]}
     async with _lifespan(app):
         driver = Driver(app, spec)
@@ -280,9 +288,14 @@ def _specs(args: argparse.Namespace, scratch: Path) -> Iterator[dict[str, Any]]:
             "expect": op.expect, "authorizations": tokens,
         }  # fmt: skip
         gateway_env = {k: v for k, v in env.items() if k.startswith("LPA_GATEWAY_")}
+        trusted = op.bodies(variables, "trusted")
         yield {
             **common, "server": "floor", "path": "/floor/lpaStatus", "floor_dsn": db.dsn,
-            "bodies": op.bodies(variables, "trusted"),
+            "bodies": trusted,
+        }  # fmt: skip
+        yield {
+            **common, "server": "controls", "path": "/graphql", "env": gateway_env,
+            "floor_dsn": db.dsn, "bodies": trusted, "without": args.controls_without,
         }  # fmt: skip
         yield {
             **common, "server": "gateway", "path": "/graphql", "env": gateway_env,
@@ -300,7 +313,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--lpas", type=int, default=300)
     parser.add_argument("--document", choices=("trusted", "ad-hoc"), default="trusted")
-    parser.add_argument("--no-floor", action="store_true", help="measure the gateway only")
+    parser.add_argument("--no-floor", action="store_true", help="leave the floor out")
+    parser.add_argument("--no-gateway", action="store_true", help="leave the gateway out")
+    parser.add_argument(
+        "--controls", action="store_true", help="measure the controls app (bench/controls.py)"
+    )
+    parser.add_argument(
+        "--controls-without",
+        type=lambda s: [c for c in s.split(",") if c],
+        default=[],
+        metavar="CONTROL,...",
+        help=f"the controls app with these taken out: {', '.join(controls.CONTROLS)}",
+    )
     parser.add_argument("--profile", metavar="FILE", help="cProfile the gateway into FILE")
     parser.add_argument(
         "--sample", metavar="FILE", help="py-spy's collapsed stacks of the gateway into FILE"
@@ -319,11 +343,16 @@ def main(argv: list[str] | None = None) -> int:
             result = uvloop.run(_child(spec))
         print(json.dumps(result), flush=True)
         return 0
+    servers = {
+        "floor": not args.no_floor,
+        "controls": args.controls or bool(args.controls_without),
+        "gateway": not args.no_gateway,
+    }
     scratch = Path(tempfile.mkdtemp(prefix="lpa-inprocess-"))
     try:
         results = {}
         for spec in _specs(args, scratch):
-            if spec["server"] == "floor" and args.no_floor:
+            if not servers[spec["server"]]:
                 continue
             spec["callgrind"] = args.callgrind
             results[spec["server"]] = _run_child(spec, scratch, spec["callgrind"])
@@ -338,28 +367,37 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
-    gateway = results["gateway"]
+    """Each app's figure, and beside it the floor's over it: the throughput ratio it allows
+    when CPU is the limit (the floor's CPU per request over its own)."""
+    without = f" (the controls app without {', '.join(args.controls_without)})"
     if args.callgrind:
         print(
             f"lpaStatus, {args.document} document, instructions per request on the main thread "
-            f"({args.requests} requests, concurrency {max(args.concurrency)}):"
+            f"({args.requests} requests, concurrency {max(args.concurrency)})"
+            f"{without if args.controls_without else ''}:"
         )
         for server, result in results.items():
-            print(f"  {server}: {result['instructions_per_request']:,.0f}")
+            ours = result["instructions_per_request"]
+            print(f"  {server:<8} {ours:11,.0f}{_over_floor(results, server, ours, None)}")
         return
     print(f"lpaStatus, {args.document} document, CPU µs per request (median of {args.repeat} "
-          f"runs of {args.requests}):")  # fmt: skip
+          f"runs of {args.requests}){without if args.controls_without else ''}:")  # fmt: skip
     for concurrency in args.concurrency:
         key = f"c{concurrency}"
-        ours = gateway[key]
-        line = f"  concurrency {concurrency:>2}: gateway {ours['median']:6.1f} "
-        runs = ", ".join(f"{r:.1f}" for r in ours["runs"])
-        line += f"(kernel {ours['kernel']:5.1f}; runs {runs})"
-        if "floor" in results:
-            base = results["floor"][key]
-            line += f"  floor {base['median']:6.1f} (kernel {base['kernel']:5.1f})"
-            line += f"  gateway/floor {ours['median'] / base['median']:.2f}"
-        print(line)
+        print(f"  concurrency {concurrency}:")
+        for server, result in results.items():
+            ours = result[key]
+            runs = ", ".join(f"{r:.1f}" for r in ours["runs"])
+            line = f"    {server:<8} {ours['median']:6.1f} (kernel {ours['kernel']:5.1f}; "
+            print(f"{line}runs {runs})" + _over_floor(results, server, ours["median"], key))
+
+
+def _over_floor(results: dict[str, Any], server: str, ours: float, key: str | None) -> str:
+    if server == "floor" or "floor" not in results:
+        return ""
+    floor_result = results["floor"]
+    base = floor_result[key]["median"] if key else floor_result["instructions_per_request"]
+    return f"  x{ours / base:.2f} the floor's, floor/{server} {base / ours:.2f}"
 
 
 def _print_profile(path: Path, top: int = 45) -> None:
