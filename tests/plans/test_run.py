@@ -11,7 +11,7 @@ from typing import Any, NewType
 
 import pytest
 import strawberry
-from graphql import ExecutionResult, Undefined, execute, parse
+from graphql import ExecutionResult, GraphQLObjectType, Undefined, execute, parse
 from strawberry.schema.config import StrawberryConfig
 
 from app.graphql.plans.choose import execute_plan
@@ -106,6 +106,11 @@ def everything(_type: str, _field: str) -> bool:
     return True
 
 
+async def _core(case: str) -> ExecutionResult:
+    core = execute(SCHEMA, DOCUMENT, context_value=case)
+    return core if isinstance(core, ExecutionResult) else await core
+
+
 def _answer(result: ExecutionResult) -> tuple[Any, list[Any]]:
     return result.data, [e.formatted for e in result.errors or ()]
 
@@ -116,9 +121,7 @@ async def test_the_plan_answers_odd_values_as_graphql_core_does(case: str) -> No
     assert plan is not None
     [thing, _things] = plan.fields
     assert all(f.leaf is not None and f.attribute is not None for f in thing.children["Thing"])
-    core = execute(SCHEMA, DOCUMENT, context_value=case)
-    if not isinstance(core, ExecutionResult):
-        core = await core
+    core = await _core(case)
     planned = await execute_plan(plan, None, case)
     assert _answer(planned) == _answer(core)
     assert _answer(core)[0] is not None  # the root's own resolver ran
@@ -128,3 +131,19 @@ async def test_the_plan_answers_odd_values_as_graphql_core_does(case: str) -> No
         assert core.data["thing"]["maybe"] is None  # type: ignore[index]
     elif case != "plain":
         assert core.errors  # each other odd case is an error for graphql-core too
+
+
+async def test_a_resolver_replaced_after_the_plan_was_built_is_the_one_that_runs() -> None:
+    plan = compile_plan(SCHEMA, DOCUMENT, "Q", everything, None, DirectResolvers(SCHEMA))
+    assert plan is not None
+    thing = SCHEMA.get_type("Thing")
+    assert isinstance(thing, GraphQLObjectType)
+    field, before = thing.fields["name"], thing.fields["name"].resolve
+    field.resolve = lambda _source, info: f"replaced, with info for {info.field_name}"
+    try:
+        planned = await execute_plan(plan, None, "plain")
+        core = await _core("plain")
+    finally:
+        field.resolve = before
+    assert _answer(planned) == _answer(core)
+    assert planned.data["thing"]["name"] == "replaced, with info for name"  # type: ignore[index]

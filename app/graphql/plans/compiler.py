@@ -66,6 +66,9 @@ class FieldPlan:
     # the field's resolver as graphql-core would call it: wrapped in the view's middleware
     # where any of it has work to do on this field
     resolve: Callable[..., Any]
+    # the schema's resolver `resolve` was made from: one replaced since (a test's spy) is
+    # read as it is when the field runs, as graphql-core reads it (run.py, `_replaced`)
+    built_from: Callable[..., Any] | None
     # False where `resolve` reads no `info` (Strawberry's resolver of a field that has none
     # of its own reads the attribute, and no middleware wraps it): none is built for it
     needs_info: bool
@@ -281,6 +284,7 @@ class _Compiler:
             takes_args,
             self._children(definition.type, nodes),
             self.middleware.get_field_resolver(resolve) if wrapped else resolve,  # type: ignore[union-attr]
+            definition.resolve,
             needs_info,
             leaf if fast else None,  # type: ignore[arg-type]
             self.direct.attribute(definition) if plain and self.direct else None,

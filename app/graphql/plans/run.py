@@ -24,6 +24,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLResolveInfoHelpers,
+    default_field_resolver,
     default_type_resolver,
     get_argument_values,
     get_variable_values,
@@ -122,7 +123,7 @@ class _Run:
         plan = self.plan
         try:
             if plan.serial:
-                data: Any = self._serially(plan.root, plan.fields)
+                data: Any = self._serially(plan.fields)
             else:
                 data = self._fields(None, None, plan.fields)
         except GraphQLError as error:
@@ -142,10 +143,10 @@ class _Run:
     def _result(self, data: Any) -> ExecutionResult:
         return ExecutionResult(data, self.errors.errors or None)
 
-    async def _serially(self, root: GraphQLObjectType, fields: tuple[FieldPlan, ...]) -> Any:
+    async def _serially(self, fields: tuple[FieldPlan, ...]) -> Any:
         results: dict[str, Any] = {}
         for field in fields:
-            result = self._field(None, Path(None, field.key, root.name), field)
+            result = self._any(None, None, field)
             results[field.key] = await result if awaitable(result) else result
         return results
 
@@ -154,10 +155,7 @@ class _Run:
         pending: list[str] = []
         try:
             for field in fields:
-                if field.leaf is not None:
-                    result = self._leaf(source, path, field)
-                else:
-                    result = self._field(source, _path(path, field), field)
+                result = self._any(source, path, field)
                 results[field.key] = result
                 if awaitable(result):
                     pending.append(field.key)
@@ -195,6 +193,32 @@ class _Run:
             None,
             self.helpers,
         )
+
+    def _any(self, source: Any, parent: Path | None, field: FieldPlan) -> Any:
+        if field.definition.resolve is not field.built_from:
+            return self._replaced(source, _path(parent, field), field)
+        if field.leaf is not None:
+            return self._leaf(source, parent, field)
+        return self._field(source, _path(parent, field), field)
+
+    def _replaced(self, source: Any, path: Path, field: FieldPlan) -> Any:
+        """A field whose resolver was replaced after its plan was built: run with the resolver
+        as it is now, wrapped in the view's middleware, as graphql-core runs it."""
+        info = self._info(field, path)
+        resolve = field.definition.resolve or default_field_resolver
+        if self.plan.middleware is not None:
+            resolve = self.plan.middleware.get_field_resolver(resolve)
+        try:
+            args = (
+                get_argument_values(field.definition, field.nodes[0], self.values, None, True)
+                if field.takes_args
+                else {}
+            )
+            result = resolve(source, info, **args)
+        except Exception as raw:
+            self._error(raw, field.definition.type, field, path)
+            return None
+        return self._resolved(field, info, path, result)
 
     def _field(self, source: Any, path: Path, field: FieldPlan) -> Any:
         info = self._info(field, path) if field.needs_info else None
