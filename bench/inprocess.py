@@ -12,8 +12,13 @@ leaves out the network: each request goes straight into the ASGI callable.
   lifespan run as uvicorn runs it, on uvloop where it is installed;
 - the floor: bench/floor.py's app, the same way;
 - each in a process of its own (`--child`), so neither inherits the other's heap; each warms
-  up, then answers `--requests` `lpaStatus` requests one at a time and then `--concurrency`
-  at a time, `--repeat` times, and reports the median CPU µs per request.
+  up, then answers `--requests` requests of `--operation` (`lpaStatus` unless told) one at a
+  time and then `--concurrency` at a time, `--repeat` times, and reports the median CPU µs per
+  request.
+
+`--operation createLpa` sends the bodies `make bench` sends (bench/operations.py's generator),
+with a fresh idempotency key in place of the placeholder in each request, as the load
+generators do: every request creates a new LPA.
 
 `--callgrind` runs each child under valgrind's callgrind instead, with instrumentation
 switched on only around the measured (concurrent) requests, and reports the main thread's
@@ -57,7 +62,7 @@ from . import floor
 from . import profile as profiling
 from .cluster import bench_database
 from .keys import ClientKeys
-from .operations import OPERATIONS, Operation
+from .operations import KEY_PLACEHOLDER, OPERATIONS, Operation
 from .run import ROOT, TOKENS, VENV_BIN, _gateway_env
 from .seed import seed
 
@@ -123,11 +128,17 @@ class Driver:
         self.bodies = [b.encode() for b in spec["bodies"]]
         self.tokens: list[str] = spec["authorizations"]
         self.sent = 0
+        placeholder = KEY_PLACEHOLDER.encode()
+        self.keyed = placeholder if any(placeholder in b for b in self.bodies) else None
+        self.run_id = f"{spec['server']}-{os.getpid()}-{time.time_ns()}"
 
     def _next(self) -> tuple[bytes, str]:
         i = self.sent
         self.sent += 1
-        return self.bodies[i % len(self.bodies)], self.tokens[i % len(self.tokens)]
+        body = self.bodies[i % len(self.bodies)]
+        if self.keyed is not None:  # a key of its own: each request creates a new LPA
+            body = body.replace(self.keyed, f"{self.run_id}-{i}".encode())
+        return body, self.tokens[i % len(self.tokens)]
 
     async def one(self) -> None:
         body, token = self._next()
@@ -272,7 +283,7 @@ def _specs(args: argparse.Namespace, scratch: Path) -> Iterator[dict[str, Any]]:
             cwd=ROOT, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         seeded = asyncio.run(seed(db.dsn, args.lpas))
-        op = _operation("lpaStatus")
+        op = _operation(args.operation)
         variables = op.variables(seeded, random.Random(7), count=500)
         tokens = [f"Bearer {keys.token(op.client)}" for _ in range(TOKENS)]
         common = {
@@ -281,7 +292,7 @@ def _specs(args: argparse.Namespace, scratch: Path) -> Iterator[dict[str, Any]]:
         }  # fmt: skip
         gateway_env = {k: v for k, v in env.items() if k.startswith("LPA_GATEWAY_")}
         yield {
-            **common, "server": "floor", "path": "/floor/lpaStatus", "floor_dsn": db.dsn,
+            **common, "server": "floor", "path": f"/floor/{op.name}", "floor_dsn": db.dsn,
             "bodies": op.bodies(variables, "trusted"),
         }  # fmt: skip
         yield {
@@ -300,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--lpas", type=int, default=300)
     parser.add_argument("--document", choices=("trusted", "ad-hoc"), default="trusted")
+    parser.add_argument("--operation", choices=[op.name for op in OPERATIONS], default="lpaStatus")
     parser.add_argument("--no-floor", action="store_true", help="measure the gateway only")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the gateway into FILE")
     parser.add_argument(
@@ -341,14 +353,14 @@ def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
     gateway = results["gateway"]
     if args.callgrind:
         print(
-            f"lpaStatus, {args.document} document, instructions per request on the main thread "
-            f"({args.requests} requests, concurrency {max(args.concurrency)}):"
+            f"{args.operation}, {args.document} document, instructions per request on the main "
+            f"thread ({args.requests} requests, concurrency {max(args.concurrency)}):"
         )
         for server, result in results.items():
             print(f"  {server}: {result['instructions_per_request']:,.0f}")
         return
-    print(f"lpaStatus, {args.document} document, CPU µs per request (median of {args.repeat} "
-          f"runs of {args.requests}):")  # fmt: skip
+    print(f"{args.operation}, {args.document} document, CPU µs per request (median of "
+          f"{args.repeat} runs of {args.requests}):")  # fmt: skip
     for concurrency in args.concurrency:
         key = f"c{concurrency}"
         ours = gateway[key]
