@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from .canonical import JsonValue, jsonable
-from .problems import pointer
+from .problems import segment
 from .records import Lpa
 
 # Kept by the repository, not by a change: never part of what a change did.
@@ -34,7 +34,7 @@ def _diff(at: str, old: JsonValue, new: JsonValue, out: list[dict[str, JsonValue
         old_map = old if isinstance(old, dict) else {}
         new_map = new if isinstance(new, dict) else {}
         for key in [*new_map, *(k for k in old_map if k not in new_map)]:
-            _diff(at + pointer(key), old_map.get(key), new_map.get(key), out)
+            _diff(at + segment(key), old_map.get(key), new_map.get(key), out)
     elif isinstance(old, list) or isinstance(new, list):
         old_list = old if isinstance(old, list) else []
         new_list = new if isinstance(new, list) else []
