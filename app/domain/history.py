@@ -30,7 +30,9 @@ def lpa_changes(before: Lpa | None, after: Lpa) -> list[dict[str, JsonValue]]:
 def _diff(at: str, old: JsonValue, new: JsonValue, out: list[dict[str, JsonValue]]) -> None:
     """Each leaf that differs, as {field, old, new}, in the records' field order; an item
     added to the end of a list is one change at `<list>/-` holding the whole item."""
-    if isinstance(old, dict) or isinstance(new, dict):
+    if old is None:
+        _added(at, new, out)
+    elif isinstance(old, dict) or isinstance(new, dict):
         old_map = old if isinstance(old, dict) else {}
         new_map = new if isinstance(new, dict) else {}
         for key in [*new_map, *(k for k in old_map if k not in new_map)]:
@@ -44,6 +46,18 @@ def _diff(at: str, old: JsonValue, new: JsonValue, out: list[dict[str, JsonValue
             out.append({"field": f"{at}/-", "old": None, "new": added})
     elif old != new:
         out.append({"field": at or "/", "old": old, "new": new})
+
+
+def _added(at: str, new: JsonValue, out: list[dict[str, JsonValue]]) -> None:
+    """`_diff` of nothing before (a new LPA's whole record): each leaf that is not null; each
+    list's items added whole."""
+    if isinstance(new, dict):
+        for key, value in new.items():
+            _added(at + segment(key), value, out)
+    elif isinstance(new, list):
+        out.extend({"field": f"{at}/-", "old": None, "new": item} for item in new)
+    elif new is not None:
+        out.append({"field": at or "/", "old": None, "new": new})
 
 
 def _shown(lpa: Lpa) -> dict[str, JsonValue]:

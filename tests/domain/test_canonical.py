@@ -19,11 +19,18 @@ from app.domain.assemble import new_lpa
 from app.domain.canonical import digest, jsonable
 from app.domain.create import decide_create
 from app.domain.draft import LpaDraft
-from app.domain.history import lpa_changes
+from app.domain.history import _shown, lpa_changes
 from app.domain.problems import pointer, segment
+from app.domain.records import Lpa
 from tests.domain.strategies import TODAY, lpa_drafts
 
 NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC)
+
+
+def _new(draft: LpaDraft) -> Lpa:
+    return new_lpa(
+        decide_create(draft, NOW, set()).draft, uid="M-0000-0000-0000", client="c", at=NOW
+    )
 
 
 def _walked(value: Any) -> Any:
@@ -104,11 +111,43 @@ def test_a_drafts_hash_and_a_new_lpas_history_are_as_before(draft: LpaDraft, key
     _same(_walked(payload), jsonable(payload))
     text = json.dumps(_walked(payload), sort_keys=True, separators=(",", ":"))
     assert digest(payload) == digest(json.loads(text))
-    decision = decide_create(draft, NOW, set())
-    lpa = new_lpa(decision.draft, uid="M-0000-0000-0000", client="c", at=NOW)
+    lpa = _new(draft)
     _same(_walked(lpa), jsonable(lpa))
     for change in lpa_changes(None, lpa):
         assert isinstance(change["field"], str)
     names = {f.name for f in fields(lpa)} | set(draft)
     for name in names:
         assert segment(name) == pointer(name)
+
+
+def _walked_diff(at: str, old: Any, new: Any, out: list[dict[str, Any]]) -> None:
+    """The history's walk before it took the new record's own way for what was not there."""
+    if isinstance(old, dict) or isinstance(new, dict):
+        old_map = old if isinstance(old, dict) else {}
+        new_map = new if isinstance(new, dict) else {}
+        for key in [*new_map, *(k for k in old_map if k not in new_map)]:
+            _walked_diff(at + pointer(key), old_map.get(key), new_map.get(key), out)
+    elif isinstance(old, list) or isinstance(new, list):
+        old_list = old if isinstance(old, list) else []
+        new_list = new if isinstance(new, list) else []
+        for i, was in enumerate(old_list):
+            _walked_diff(f"{at}/{i}", was, new_list[i] if i < len(new_list) else None, out)
+        for added in new_list[len(old_list) :]:
+            out.append({"field": f"{at}/-", "old": None, "new": added})
+    elif old != new:
+        out.append({"field": at or "/", "old": old, "new": new})
+
+
+@settings(max_examples=100, deadline=None)
+@given(draft=lpa_drafts(), other=lpa_drafts())
+def test_a_histories_entries_are_as_before(draft: LpaDraft, other: LpaDraft) -> None:
+    lpa = new_lpa(
+        decide_create(draft, NOW, set()).draft, uid="M-0000-0000-0000", client="c", at=NOW
+    )
+    was = new_lpa(
+        decide_create(other, NOW, set()).draft, uid="M-0000-0000-0000", client="c", at=NOW
+    )
+    for before, after in ((None, lpa), (was, lpa), (lpa, was)):
+        expected: list[dict[str, Any]] = []
+        _walked_diff("", None if before is None else _shown(before), _shown(after), expected)
+        assert lpa_changes(before, after) == expected
