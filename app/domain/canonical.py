@@ -39,16 +39,27 @@ def _iso(value: date) -> JsonValue:
     return value.isoformat()
 
 
+# Exactly these types are their own spelling: asked first, without a call (most values are).
+_PLAIN = frozenset({type(None), bool, int, float, str})
+
+
 def _dict(value: dict[object, object]) -> JsonValue:
-    return {str(k): jsonable(v) for k, v in value.items()}
+    return {str(k): v if type(v) in _PLAIN else jsonable(v) for k, v in value.items()}  # type: ignore[misc]
 
 
 def _list(value: list[Any] | tuple[Any, ...]) -> JsonValue:
-    return [jsonable(v) for v in value]
+    return [v if type(v) in _PLAIN else jsonable(v) for v in value]
 
 
 def _record(names: tuple[str, ...]) -> Callable[[Any], JsonValue]:
-    return lambda value: {name: jsonable(getattr(value, name)) for name in names}
+    def spelt(value: Any) -> JsonValue:
+        found = {}
+        for name in names:
+            v = getattr(value, name)
+            found[name] = v if type(v) in _PLAIN else jsonable(v)
+        return found
+
+    return spelt
 
 
 def _way(value: Any) -> Callable[[Any], JsonValue]:
