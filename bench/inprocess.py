@@ -13,10 +13,16 @@ leaves out the network: each request goes straight into the ASGI callable.
 - the floor: bench/floor.py's app, the same way;
 - with `--controls`, the controls app (bench/controls.py): the floor's answer with every
   per-request control of the gateway around it and no GraphQL, the ceiling of any gateway
-  that keeps its controls; `--controls-without host,log,...` takes the named ones out;
+  that keeps its controls (`lpaStatus` only); `--controls-without host,log,...` takes the
+  named ones out;
 - each in a process of its own (`--child`), so none inherits another's heap; each warms
-  up, then answers `--requests` `lpaStatus` requests one at a time and then `--concurrency`
-  at a time, `--repeat` times, and reports the median CPU µs per request.
+  up, then answers `--requests` requests of `--operation` (`lpaStatus` unless told) one at a
+  time and then `--concurrency` at a time, `--repeat` times, and reports the median CPU µs per
+  request.
+
+`--operation createLpa` sends the bodies `make bench` sends (bench/operations.py's generator),
+with a fresh idempotency key in place of the placeholder in each request, as the load
+generators do: every request creates a new LPA.
 
 `--callgrind` runs each child under valgrind's callgrind instead, with instrumentation
 switched on only around the measured (concurrent) requests, and reports the main thread's
@@ -60,7 +66,7 @@ from . import controls, floor
 from . import profile as profiling
 from .cluster import bench_database
 from .keys import ClientKeys
-from .operations import OPERATIONS, Operation
+from .operations import KEY_PLACEHOLDER, OPERATIONS, Operation
 from .run import ROOT, TOKENS, VENV_BIN, _gateway_env
 from .seed import seed
 
@@ -126,11 +132,17 @@ class Driver:
         self.bodies = [b.encode() for b in spec["bodies"]]
         self.tokens: list[str] = spec["authorizations"]
         self.sent = 0
+        placeholder = KEY_PLACEHOLDER.encode()
+        self.keyed = placeholder if any(placeholder in b for b in self.bodies) else None
+        self.run_id = f"{spec['server']}-{os.getpid()}-{time.time_ns()}"
 
     def _next(self) -> tuple[bytes, str]:
         i = self.sent
         self.sent += 1
-        return self.bodies[i % len(self.bodies)], self.tokens[i % len(self.tokens)]
+        body = self.bodies[i % len(self.bodies)]
+        if self.keyed is not None:  # a key of its own: each request creates a new LPA
+            body = body.replace(self.keyed, f"{self.run_id}-{i}".encode())
+        return body, self.tokens[i % len(self.tokens)]
 
     async def one(self) -> None:
         body, token = self._next()
@@ -280,7 +292,7 @@ def _specs(args: argparse.Namespace, scratch: Path) -> Iterator[dict[str, Any]]:
             cwd=ROOT, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         seeded = asyncio.run(seed(db.dsn, args.lpas))
-        op = _operation("lpaStatus")
+        op = _operation(args.operation)
         variables = op.variables(seeded, random.Random(7), count=500)
         tokens = [f"Bearer {keys.token(op.client)}" for _ in range(TOKENS)]
         common = {
@@ -290,7 +302,7 @@ def _specs(args: argparse.Namespace, scratch: Path) -> Iterator[dict[str, Any]]:
         gateway_env = {k: v for k, v in env.items() if k.startswith("LPA_GATEWAY_")}
         trusted = op.bodies(variables, "trusted")
         yield {
-            **common, "server": "floor", "path": "/floor/lpaStatus", "floor_dsn": db.dsn,
+            **common, "server": "floor", "path": f"/floor/{op.name}", "floor_dsn": db.dsn,
             "bodies": trusted,
         }  # fmt: skip
         yield {
@@ -313,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--lpas", type=int, default=300)
     parser.add_argument("--document", choices=("trusted", "ad-hoc"), default="trusted")
+    parser.add_argument("--operation", choices=[op.name for op in OPERATIONS], default="lpaStatus")
     parser.add_argument("--no-floor", action="store_true", help="leave the floor out")
     parser.add_argument("--no-gateway", action="store_true", help="leave the gateway out")
     parser.add_argument(
@@ -343,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
             result = uvloop.run(_child(spec))
         print(json.dumps(result), flush=True)
         return 0
+    if args.operation != "lpaStatus" and (args.controls or args.controls_without):
+        parser.error("the controls app answers lpaStatus only")
     servers = {
         "floor": not args.no_floor,
         "controls": args.controls or bool(args.controls_without),
@@ -372,16 +387,17 @@ def _print(results: dict[str, Any], args: argparse.Namespace) -> None:
     without = f" (the controls app without {', '.join(args.controls_without)})"
     if args.callgrind:
         print(
-            f"lpaStatus, {args.document} document, instructions per request on the main thread "
-            f"({args.requests} requests, concurrency {max(args.concurrency)})"
+            f"{args.operation}, {args.document} document, instructions per request on the main "
+            f"thread ({args.requests} requests, concurrency {max(args.concurrency)})"
             f"{without if args.controls_without else ''}:"
         )
         for server, result in results.items():
             ours = result["instructions_per_request"]
             print(f"  {server:<8} {ours:11,.0f}{_over_floor(results, server, ours, None)}")
         return
-    print(f"lpaStatus, {args.document} document, CPU µs per request (median of {args.repeat} "
-          f"runs of {args.requests}){without if args.controls_without else ''}:")  # fmt: skip
+    taken_out = without if args.controls_without else ""
+    print(f"{args.operation}, {args.document} document, CPU µs per request (median of "
+          f"{args.repeat} runs of {args.requests}){taken_out}:")  # fmt: skip
     for concurrency in args.concurrency:
         key = f"c{concurrency}"
         print(f"  concurrency {concurrency}:")

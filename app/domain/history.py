@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from .canonical import JsonValue, jsonable
-from .problems import pointer
+from .problems import segment
 from .records import Lpa
 
 # Kept by the repository, not by a change: never part of what a change did.
@@ -30,11 +30,13 @@ def lpa_changes(before: Lpa | None, after: Lpa) -> list[dict[str, JsonValue]]:
 def _diff(at: str, old: JsonValue, new: JsonValue, out: list[dict[str, JsonValue]]) -> None:
     """Each leaf that differs, as {field, old, new}, in the records' field order; an item
     added to the end of a list is one change at `<list>/-` holding the whole item."""
-    if isinstance(old, dict) or isinstance(new, dict):
+    if old is None:
+        _added(at, new, out)
+    elif isinstance(old, dict) or isinstance(new, dict):
         old_map = old if isinstance(old, dict) else {}
         new_map = new if isinstance(new, dict) else {}
         for key in [*new_map, *(k for k in old_map if k not in new_map)]:
-            _diff(at + pointer(key), old_map.get(key), new_map.get(key), out)
+            _diff(at + segment(key), old_map.get(key), new_map.get(key), out)
     elif isinstance(old, list) or isinstance(new, list):
         old_list = old if isinstance(old, list) else []
         new_list = new if isinstance(new, list) else []
@@ -44,6 +46,18 @@ def _diff(at: str, old: JsonValue, new: JsonValue, out: list[dict[str, JsonValue
             out.append({"field": f"{at}/-", "old": None, "new": added})
     elif old != new:
         out.append({"field": at or "/", "old": old, "new": new})
+
+
+def _added(at: str, new: JsonValue, out: list[dict[str, JsonValue]]) -> None:
+    """`_diff` of nothing before (a new LPA's whole record): each leaf that is not null; each
+    list's items added whole."""
+    if isinstance(new, dict):
+        for key, value in new.items():
+            _added(at + segment(key), value, out)
+    elif isinstance(new, list):
+        out.extend({"field": f"{at}/-", "old": None, "new": item} for item in new)
+    elif new is not None:
+        out.append({"field": at or "/", "old": None, "new": new})
 
 
 def _shown(lpa: Lpa) -> dict[str, JsonValue]:

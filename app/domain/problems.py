@@ -25,6 +25,12 @@ def pointer(*parts: str | int) -> str:
 
 
 @lru_cache(maxsize=1024)  # names of the schema's own fields: a small, fixed vocabulary
+def segment(name: str) -> str:
+    """`pointer(name)` of one name, worked out once: the history spells thousands."""
+    return "/" + _camel(name)
+
+
+@lru_cache(maxsize=1024)  # names of the schema's own fields: a small, fixed vocabulary
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(word.capitalize() for word in rest)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import cast
+from typing import Annotated
 
 import strawberry
 
@@ -15,19 +15,20 @@ from app.domain.verdict import Verdict
 from .context import RequestContext
 from .idempotent import run_once
 from .inputs import CreateLpaInput
-from .plain import plain
 from .results import MutationResult
 from .update import result_of
 
 
 async def create_lpa(
-    info: strawberry.Info[RequestContext, None], input: CreateLpaInput, idempotency_key: str
+    info: strawberry.Info[RequestContext, None],
+    input: Annotated[LpaDraft, strawberry.argument(graphql_type=CreateLpaInput)],
+    idempotency_key: str,
 ) -> MutationResult:
     """Create an LPA. The LPA store's defaults are applied first. Online LPAs that break a rule
     are refused with problem codes; paper LPAs are stored anyway and each broken rule is kept
     as an anomaly for caseworkers. Actor UIDs that are not UUIDs, or repeat, refuse either."""
     ctx = info.context
-    draft = cast(LpaDraft, plain(input))
+    draft = input  # built by CreateLpaInput itself (app/graphql/plain.py)
 
     async def work(lpas: LpaRepository) -> Verdict:
         return await _create(lpas, ctx, draft)

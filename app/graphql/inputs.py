@@ -18,6 +18,7 @@ from .enums import (
     LpaType,
     WhenTheLpaCanBeUsed,
 )
+from .plain import plain_input
 
 
 @strawberry.input
@@ -122,6 +123,7 @@ class AuthorisedSignatoryInput:
     uid: str | None = strawberry.field(default=None, description=_UID)
 
 
+@plain_input  # the resolver is handed an LpaDraft
 @strawberry.input
 class CreateLpaInput:
     lpa_type: LpaType
