@@ -49,7 +49,7 @@ class CallerRepository:
 
     async def rows_by_key(self, batch: str, keys: list[Any]) -> list[list[dict[str, Any]]]:
         """For each key, its rows of `batch` (`batches.BATCH_NAMES`): the DataLoaders' reads."""
-        return await rows_by_key(self.lagging.reads, batch, keys)
+        return await rows_by_key(self.lagging, batch, keys)
 
     async def fee_schedule(self) -> list[FeeRate]:
         async with self.lagging.reads.connect() as conn:
