@@ -148,6 +148,13 @@ _ACTOR_SHAPES: dict[str, tuple[type[Actor], tuple[str, ...], bool, bool]] = {
 }
 
 
+def nested_held(people: Iterable[Row]) -> tuple[bool, bool]:
+    """Whether any of the people (as `people_select` gives them) holds identity checks, and
+    whether any holds signatories: where none does, `lpa_of` leaves those rows out."""
+    shapes = [_ACTOR_SHAPES[p["role"]] for p in people]
+    return any(s[2] for s in shapes), any(s[3] for s in shapes)
+
+
 def _actor(row: Row, checks: Sequence[IdentityCheck], signatories: Sequence[Signatory]) -> Actor:
     cls, columns, checked, signed = _ACTOR_SHAPES[row["role"]]
     values = {name: row[name] for name in columns}
