@@ -118,20 +118,33 @@ _SIGNATORIES_OF_ONE = Prepared(
 )
 
 
+# The people of one LPA as `_PEOPLE_OF_ONE` gives them, each with whether it has identity
+# checks: an LPA with none (most) needs no read of them.
+_PEOPLE_OF_ONE_CHECKED = Prepared(
+    _people(actors.c.lpa_id == bindparam("lpa_id")).add_columns(
+        select(identity_checks.c.id)
+        .where(identity_checks.c.actor_id == actors.c.id)
+        .exists()
+        .label("has_identity_checks")
+    )
+)
+
+
 async def lpa_record(
     statements: Statements, uid: str, rule: RowRule, client: str
 ) -> LpaRecord | None:
     """A visible LPA as a record, outside any transaction: its row, its people, then their
     identity checks and signatories, one after another on one pooled connection. A read
-    whose rows no person of the LPA could hold (signatories, where there is no trust
-    corporation) is not sent: `lpa_of` would leave its rows out."""
+    that could find nothing `lpa_of` keeps is not sent: identity checks where no person has
+    one or none could hold one, signatories where there is no trust corporation."""
     async with statements.held() as reads:
         lpa = await reads.first(_LPA_BY_RULE[rule], {"uid": uid, "client": client})
         if lpa is None:
             return None
         key = {"lpa_id": lpa["id"]}
-        people = await reads.all(_PEOPLE_OF_ONE, key)
+        people = await reads.all(_PEOPLE_OF_ONE_CHECKED, key)
         checked, signed = nested_held(people)
+        checked = checked and any(p["has_identity_checks"] for p in people)
         checks = await reads.all(_CHECKS_OF_ONE, key) if checked else []
         signatories = await reads.all(_SIGNATORIES_OF_ONE, key) if signed else []
     return lpa_of(lpa, people, checks, signatories)
