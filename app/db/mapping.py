@@ -67,6 +67,8 @@ _NOT_COLUMNS = frozenset(
 )
 LPA_COLUMNS = tuple(f.name for f in fields(Lpa) if f.name not in _NOT_COLUMNS)
 ADDRESS_COLUMNS = tuple(f.name for f in fields(Address))
+# each address field and the column `people_select` gives it under
+_ADDRESS_FROM_PEOPLE = tuple((name, f"address_{name}") for name in ADDRESS_COLUMNS)
 
 
 def actor_columns(actor: Actor) -> dict[str, Any]:
@@ -133,16 +135,35 @@ def lpa_of(
     )
 
 
+# Each actor class's own columns, and whether it holds identity checks and signatories:
+# worked out once, not for every actor read.
+_ACTOR_SHAPES: dict[str, tuple[type[Actor], tuple[str, ...], bool, bool]] = {
+    role: (
+        cls,
+        tuple(f.name for f in fields(cls) if f.name not in _NESTED),
+        "identity_checks" in {f.name for f in fields(cls)},
+        "signatories" in {f.name for f in fields(cls)},
+    )
+    for role, cls in ACTOR_TYPES.items()
+}
+
+
+def nested_held(people: Iterable[Row]) -> tuple[bool, bool]:
+    """Whether any of the people (as `people_select` gives them) holds identity checks, and
+    whether any holds signatories: where none does, `lpa_of` leaves those rows out."""
+    shapes = [_ACTOR_SHAPES[p["role"]] for p in people]
+    return any(s[2] for s in shapes), any(s[3] for s in shapes)
+
+
 def _actor(row: Row, checks: Sequence[IdentityCheck], signatories: Sequence[Signatory]) -> Actor:
-    cls = ACTOR_TYPES[row["role"]]
-    values = {f.name: row[f.name] for f in fields(cls) if f.name not in _NESTED}
-    names = {f.name for f in fields(cls)}
-    if "identity_checks" in names:
+    cls, columns, checked, signed = _ACTOR_SHAPES[row["role"]]
+    values = {name: row[name] for name in columns}
+    if checked:
         values["identity_checks"] = tuple(checks)
-    if "signatories" in names:
+    if signed:
         values["signatories"] = tuple(signatories)
     located = row.get("address_line1") is not None
-    address = Address(**{n: row[f"address_{n}"] for n in ADDRESS_COLUMNS}) if located else None
+    address = Address(**{n: row[c] for n, c in _ADDRESS_FROM_PEOPLE}) if located else None
     return cls(**values, address=address)
 
 

@@ -23,9 +23,9 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Insert, Select
 from sqlalchemy.engine import Dialect
@@ -197,6 +197,21 @@ class Statements:
         async with self.engine.begin() as conn:
             await conn.execute(prepared.statement, [dict(r) for r in rows])
 
+    @contextlib.asynccontextmanager
+    async def held(self) -> AsyncIterator[Reads]:
+        """Reads one after another on one pooled connection: on PostgreSQL one checkout and
+        one give-back for all of them, where `first` and `all` take one each. Each statement
+        runs as it would on its own (behind a transaction pooler, in a transaction of its
+        own). Elsewhere (SQLite) each read is `first` or `all`."""
+        if not self.on_driver:
+            yield self
+            return
+        pooled = await self.engine.raw_connection()
+        try:
+            yield _Held(self, pooled.driver_connection)
+        finally:
+            give_back(pooled)
+
     async def _on_driver(
         self, method: str, prepared: Prepared, values: Mapping[str, Any]
     ) -> tuple[_Compiled, Any]:
@@ -205,14 +220,44 @@ class Statements:
         compiled = prepared.compiled(self.engine.dialect)
         arguments = compiled.arguments(values)
         pooled = await self.engine.raw_connection()
-        conn: Any = pooled.driver_connection
         try:
-            begin = self._begin if self._pooled else None
-            return compiled, await run_statement(
-                conn, begin, getattr(conn, method), compiled.sql, *arguments
-            )
+            return compiled, await self._run(pooled.driver_connection, method, compiled, arguments)
         finally:
             give_back(pooled)
+
+    async def _run(self, conn: Any, method: str, compiled: _Compiled, arguments: list[Any]) -> Any:
+        begin = self._begin if self._pooled else None
+        return await run_statement(conn, begin, getattr(conn, method), compiled.sql, *arguments)
+
+
+class Reads(Protocol):
+    """What runs reads: `Statements`, or one connection of theirs (`Statements.held`)."""
+
+    async def first(
+        self, prepared: Prepared, values: Mapping[str, Any]
+    ) -> dict[str, Any] | None: ...
+
+    async def all(self, prepared: Prepared, values: Mapping[str, Any]) -> list[dict[str, Any]]: ...
+
+
+class _Held:
+    """Reads on one asyncpg connection checked out by `Statements.held`."""
+
+    def __init__(self, statements: Statements, conn: Any) -> None:
+        self._statements = statements
+        self._conn = conn
+
+    async def first(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        compiled = prepared.compiled(self._statements.engine.dialect)
+        arguments = compiled.arguments(values)
+        record = await self._statements._run(self._conn, "fetchrow", compiled, arguments)
+        return None if record is None else compiled.row(record)
+
+    async def all(self, prepared: Prepared, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        compiled = prepared.compiled(self._statements.engine.dialect)
+        arguments = compiled.arguments(values)
+        records = await self._statements._run(self._conn, "fetch", compiled, arguments)
+        return [compiled.row(r) for r in records]
 
 
 async def run_statement(

@@ -4,6 +4,7 @@ and caller; on PostgreSQL they run on the driver, outside any transaction."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -14,17 +15,24 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.db.audit import REQUEST, audit_events, write_rows
 from app.db.demo import demo_uids, seed_demo
 from app.db.engine import engine_for_url
+from app.db.mapping import lpa_of
 from app.db.prepared import Prepared, Statements
 from app.db.repository.reads import (
     _DONOR_BY_RULE,
     _STATUS_BY_RULE,
+    actors,
     donor_identity,
+    identity_checks,
+    lpa_extras,
+    lpa_record,
     lpa_with_people,
     people_of_one,
+    signatories,
     status_row,
     visible_lpa,
 )
 from app.db.visibility import RowRule
+from app.domain.records import Lpa
 
 pytestmark = pytest.mark.anyio
 CALLERS = ("opg.poas.makeregister", "opg.poas.sirius", "opg.poas.use")
@@ -99,6 +107,63 @@ async def test_lookups_answer_as_sqlalchemy_does(
     assert found > 0  # the rule let something through, so values were compared, not Nones
 
 
+async def record_as_sqlalchemy(engine: AsyncEngine, uid: str, rule: RowRule, client: str) -> object:
+    """The record as read before `lpa_record` held one connection: every part on the
+    engine's own path, identity checks and signatories read whoever holds them."""
+    async with engine.connect() as conn:
+        lpa = await visible_lpa(conn, uid, rule, client)
+        if lpa is None:
+            return None
+        people = await people_of_one(conn, lpa.id)
+        checks, signed = await lpa_extras(conn, lpa.id)
+    return lpa_of(lpa._mapping, [p._mapping for p in people], checks, signed)
+
+
+async def test_a_record_reads_as_sqlalchemy_reads_it(
+    engine: AsyncEngine, statements: Statements
+) -> None:
+    """`lpa_record` on one held connection, leaving out a read no person could hold, gives
+    the record the engine's path gives, identity checks and signatories included."""
+    async with engine.begin() as conn:  # a check and two signatories on the demo's rows
+        trust = (
+            await conn.execute(select(actors.c.id).where(actors.c.role == "trust-corporation"))
+        ).first()
+        donor = (await conn.execute(select(actors.c.id).where(actors.c.role == "donor"))).first()
+        assert trust is not None
+        assert donor is not None
+        await conn.execute(
+            identity_checks.insert(),
+            [{"actor_id": donor.id, "type": "one-login", "checked_at": datetime.now(UTC)}],
+        )
+        await conn.execute(
+            signatories.insert(),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "trust_corporation_id": trust.id,
+                    "position": position,
+                    "first_names": "Sam",
+                    "last_name": f"Signer{position}",
+                    "professional_title": None,
+                    "signed_at": None,
+                }
+                for position in (1, 0)
+            ],
+        )
+    held: list[Lpa] = []
+    for rule in RowRule:
+        for uid in [*demo_uids(), UNKNOWN]:
+            for client in CALLERS:
+                record = await lpa_record(statements, uid, rule, client)
+                assert record == await record_as_sqlalchemy(engine, uid, rule, client)
+                held += [record] if record is not None else []
+    assert any(a.signatories for r in held for a in r.trust_corporations)
+    assert any(r.donor.identity_checks for r in held if r.donor is not None)
+    # where a read was left out: no trust corporation, or nobody with an identity check
+    assert any(not r.trust_corporations for r in held)
+    assert any(not r.donor.identity_checks for r in held if r.donor is not None)
+
+
 @pytest.fixture
 async def one_connection(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
     """An engine on the same database whose pool holds one connection."""
@@ -133,6 +198,20 @@ async def test_a_lookup_on_postgresql_is_one_statement_and_no_transaction(
         await conn.execute(select(1))
     await asyncio.sleep(0)
     assert len(sent) > 1
+
+
+@pytest.mark.postgres_only
+async def test_a_record_is_read_on_one_connection(one_connection: AsyncEngine) -> None:
+    """Its reads one after another on the pool's one connection: no wait for a second."""
+    statements = Statements(one_connection)
+    async with asyncio.timeout(5):
+        record = await lpa_record(statements, demo_uids()[0], RowRule.ALL, "opg.poas.sirius")
+    assert record is not None
+    assert record.donor is not None
+    async with statements.held() as reads, asyncio.timeout(5):
+        first = await reads.first(_STATUS_BY_RULE[RowRule.ALL], {"uid": record.uid, "client": ""})
+        again = await reads.first(_STATUS_BY_RULE[RowRule.ALL], {"uid": record.uid, "client": ""})
+    assert first == again is not None
 
 
 @pytest.mark.postgres_only

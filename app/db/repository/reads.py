@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.domain.records import CaseFile
 from app.domain.records import Lpa as LpaRecord
 
-from ..mapping import case_of, lpa_of
+from ..mapping import case_of, lpa_of, nested_held
 from ..models import (
     Actor,
     Address,
@@ -119,24 +118,36 @@ _SIGNATORIES_OF_ONE = Prepared(
 )
 
 
+# The people of one LPA as `_PEOPLE_OF_ONE` gives them, each with whether it has identity
+# checks: an LPA with none (most) needs no read of them.
+_PEOPLE_OF_ONE_CHECKED = Prepared(
+    _people(actors.c.lpa_id == bindparam("lpa_id")).add_columns(
+        select(identity_checks.c.id)
+        .where(identity_checks.c.actor_id == actors.c.id)
+        .exists()
+        .label("has_identity_checks")
+    )
+)
+
+
 async def lpa_record(
     statements: Statements, uid: str, rule: RowRule, client: str
 ) -> LpaRecord | None:
-    """A visible LPA as a record, outside any transaction: its row and people, then its
-    identity checks and signatories (side by side on PostgreSQL)."""
-    found = await lpa_with_people(statements, uid, rule, client)
-    if found is None:
-        return None
-    lpa, people = found
-    key = {"lpa_id": lpa["id"]}
-    if statements.on_driver:  # each read takes and gives back its own pooled connection
-        checks, signed = await asyncio.gather(
-            statements.all(_CHECKS_OF_ONE, key), statements.all(_SIGNATORIES_OF_ONE, key)
-        )
-    else:  # SQLite's engine may hold a single connection: one read at a time
-        checks = await statements.all(_CHECKS_OF_ONE, key)
-        signed = await statements.all(_SIGNATORIES_OF_ONE, key)
-    return lpa_of(lpa, people, checks, signed)
+    """A visible LPA as a record, outside any transaction: its row, its people, then their
+    identity checks and signatories, one after another on one pooled connection. A read
+    that could find nothing `lpa_of` keeps is not sent: identity checks where no person has
+    one or none could hold one, signatories where there is no trust corporation."""
+    async with statements.held() as reads:
+        lpa = await reads.first(_LPA_BY_RULE[rule], {"uid": uid, "client": client})
+        if lpa is None:
+            return None
+        key = {"lpa_id": lpa["id"]}
+        people = await reads.all(_PEOPLE_OF_ONE_CHECKED, key)
+        checked, signed = nested_held(people)
+        checked = checked and any(p["has_identity_checks"] for p in people)
+        checks = await reads.all(_CHECKS_OF_ONE, key) if checked else []
+        signatories = await reads.all(_SIGNATORIES_OF_ONE, key) if signed else []
+    return lpa_of(lpa, people, checks, signatories)
 
 
 async def lpa_with_people(
