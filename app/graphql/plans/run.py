@@ -11,7 +11,7 @@ position are dropped), fields gathered concurrently and a mutation's root fields
 from __future__ import annotations
 
 from asyncio import Future, gather
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import GeneratorType
 from typing import Any, TypeGuard
 
@@ -196,47 +196,49 @@ class _Run:
 
     def _any(self, source: Any, parent: Path | None, field: FieldPlan) -> Any:
         if field.definition.resolve is not field.built_from:
-            return self._replaced(source, _path(parent, field), field)
+            return self._field(source, _path(parent, field), field, self._current(field))
         if field.leaf is not None:
             return self._leaf(source, parent, field)
         return self._field(source, _path(parent, field), field)
 
-    def _replaced(self, source: Any, path: Path, field: FieldPlan) -> Any:
-        """A field whose resolver was replaced after its plan was built: run with the resolver
-        as it is now, wrapped in the view's middleware, as graphql-core runs it."""
-        info = self._info(field, path)
+    def _current(self, field: FieldPlan) -> Callable[..., Any]:
+        """The resolver of a field replaced after its plan was built (a test's spy), as it
+        is now, wrapped in the view's middleware: as graphql-core runs it."""
         resolve = field.definition.resolve or default_field_resolver
-        if self.plan.middleware is not None:
-            resolve = self.plan.middleware.get_field_resolver(resolve)
+        middleware = self.plan.middleware
+        return resolve if middleware is None else middleware.get_field_resolver(resolve)
+
+    def _field(
+        self,
+        source: Any,
+        path: Path,
+        field: FieldPlan,
+        replaced: Callable[..., Any] | None = None,
+    ) -> Any:
+        needs_info = field.needs_info or replaced is not None
+        info = self._info(field, path) if needs_info else None
         try:
-            args = (
-                get_argument_values(field.definition, field.nodes[0], self.values, None, True)
-                if field.takes_args
-                else {}
-            )
-            result = resolve(source, info, **args)
+            result = self._value(source, info, field, replaced)
         except Exception as raw:
             self._error(raw, field.definition.type, field, path)
             return None
         return self._resolved(field, info, path, result)
 
-    def _field(self, source: Any, path: Path, field: FieldPlan) -> Any:
-        info = self._info(field, path) if field.needs_info else None
-        try:
-            result = self._value(source, info, field)
-        except Exception as raw:
-            self._error(raw, field.definition.type, field, path)
-            return None
-        return self._resolved(field, info, path, result)
-
-    def _value(self, source: Any, info: GraphQLResolveInfo[Any] | None, field: FieldPlan) -> Any:
-        """What the field's resolver gives, with its arguments."""
-        if field.attribute is not None:
+    def _value(
+        self,
+        source: Any,
+        info: GraphQLResolveInfo[Any] | None,
+        field: FieldPlan,
+        replaced: Callable[..., Any] | None = None,
+    ) -> Any:
+        """What the field's resolver (the plan's, or `replaced`) gives, with its arguments."""
+        if replaced is None and field.attribute is not None:
             return getattr(source, field.attribute)
+        resolve = field.resolve if replaced is None else replaced
         if not field.takes_args:
-            return field.resolve(source, info)
+            return resolve(source, info)
         args = get_argument_values(field.definition, field.nodes[0], self.values, None, True)
-        return field.resolve(source, info, **args)
+        return resolve(source, info, **args)
 
     def _leaf(self, source: Any, parent: Path | None, field: FieldPlan) -> Any:
         """A leaf field that takes no arguments and reads no `info`: its value, coerced. What
