@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from graphql import GraphQLObjectType, GraphQLSchema, MiddlewareManager, parse
-from graphql.execution.values import VariableValues, get_variable_values
 
 from app.authz.policy import ClientPolicy, load_policy
 from app.graphql.bounds import InputBounds
@@ -18,7 +17,7 @@ from app.graphql.guard import FieldGuard
 from app.graphql.plans.cache import Plans
 from app.graphql.plans.compiler import compile_plan
 from app.graphql.plans.direct import DirectResolvers
-from app.graphql.plans.run import _leaf_values, _plain, awaitable
+from app.graphql.plans.run import _plain, awaitable
 from app.graphql.schema import build_schema
 
 STATUS = 'query Status { lpaStatus(uid: "M-8437-7464-3309") { isRegistered } }'
@@ -204,69 +203,6 @@ def test_a_view_without_its_strawberry_schema_keeps_strawberrys_resolvers(
     query = view.query_type
     assert query is not None
     assert DirectResolvers(view).resolver(query.fields["lpaStatus"]) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "leaf"),
-    [
-        (STATUS_BY_VARIABLE, True),
-        ('query S($uid: LpaUid! = "M-8437-7464-3309") { lpaStatus(uid: $uid) { lpaType } }', False),
-        (
-            "mutation C($input: CreateLpaInput!, $key: String!) {"
-            " createLpa(input: $input, idempotencyKey: $key) { accepted } }",
-            False,
-        ),
-    ],
-)
-def test_variables_coerce_one_by_one_only_when_all_are_leaves_without_defaults(
-    full: GraphQLSchema, text: str, leaf: bool
-) -> None:
-    plan = compile_plan(full, parse(text), None, everything, None)
-    assert plan is not None
-    assert (plan.leaf_variables is not None) is leaf
-
-
-@pytest.mark.parametrize(
-    "variables",
-    [
-        {"uid": "M-8437-7464-3309"},
-        {"uid": "M-8437-7464-3309", "unused": [1]},
-    ],
-)
-def test_leaf_variables_coerce_as_graphql_core_coerces_them(
-    full: GraphQLSchema, variables: dict[str, Any]
-) -> None:
-    plan = compile_plan(full, parse(STATUS_BY_VARIABLE), "S", everything, None)
-    assert plan is not None
-    ours = _leaf_values(plan, variables)
-    core = get_variable_values(full, plan.operation.variable_definitions or (), variables)
-    assert isinstance(ours, VariableValues)
-    assert isinstance(core, VariableValues)
-    assert ours.coerced == core.coerced
-
-    def sources(values: VariableValues) -> list[tuple[str, str, Any, Any]]:
-        # each call of graphql-core wraps the type anew, so types compare by what they print
-        return [
-            (name, str(s.signature.type), s.signature.default, s.value)
-            for name, s in values.sources.items()
-        ]
-
-    assert sources(ours) == sources(core)
-
-
-@pytest.mark.parametrize(
-    "variables",
-    [{}, {"uid": None}, {"uid": ["M-8437-7464-3309"]}, {"uid": {"a": 1}}, {"uid": 7}, {"uid": "x"}],
-)
-def test_anything_but_a_value_that_coerces_is_left_to_graphql_core(
-    full: GraphQLSchema, variables: dict[str, Any]
-) -> None:
-    plan = compile_plan(full, parse(STATUS_BY_VARIABLE), "S", everything, None)
-    assert plan is not None
-    assert _leaf_values(plan, variables) is None
-    assert isinstance(
-        get_variable_values(full, plan.operation.variable_definitions or (), variables), list
-    )
 
 
 def test_a_type_found_not_awaitable_is_remembered_and_a_coroutine_always_is() -> None:

@@ -48,6 +48,7 @@ from graphql.execution.get_variable_signature import (
     get_variable_signature,
 )
 
+from .coerce import Coerce, Uncompiled, compile_coercion
 from .direct import DirectResolvers
 
 Allows = Callable[[str, str], bool]
@@ -96,9 +97,9 @@ class Plan:
     # the view's middleware but the guard; each field's resolver is read from the schema when
     # it runs, as graphql-core reads it, and wrapped (the manager remembers each wrapping)
     middleware: MiddlewareManager | None
-    # each variable's signature and leaf type, where every variable is a scalar or an enum
-    # (nullable or not) with no default: the values then coerce one by one (run.py)
-    leaf_variables: tuple[tuple[GraphQLVariableSignature, GraphQLLeafType], ...] | None
+    # each variable's signature and the function coercing its value (coerce.py), where every
+    # variable's type has one: the values then coerce without graphql-core (run.py)
+    variables: tuple[tuple[GraphQLVariableSignature, Coerce], ...] | None
 
 
 def _arguments_only(middleware: object) -> bool:
@@ -186,21 +187,21 @@ class _Compiler:
             fields,
             operation.operation == OperationType.MUTATION,
             self.middleware,
-            self._leaf_variables(operation),
+            self._variables(operation),
         )
 
-    def _leaf_variables(
+    def _variables(
         self, operation: OperationDefinitionNode
-    ) -> tuple[tuple[GraphQLVariableSignature, GraphQLLeafType], ...] | None:
+    ) -> tuple[tuple[GraphQLVariableSignature, Coerce], ...] | None:
         found = []
         for node in operation.variable_definitions or ():
             signature = get_variable_signature(self.schema, node)
-            if isinstance(signature, GraphQLError) or signature.default is not None:
+            if isinstance(signature, GraphQLError):
                 return None
-            leaf = get_nullable_type(signature.type)
-            if not is_leaf_type(leaf):
+            try:
+                found.append((signature, compile_coercion(signature.type)))
+            except Uncompiled:
                 return None
-            found.append((signature, leaf))
         return tuple(found)
 
     def _operation(self, name: str | None) -> OperationDefinitionNode:

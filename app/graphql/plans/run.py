@@ -43,7 +43,7 @@ MAX_COERCION_ERRORS = 50  # graphql-core's default, which the executor uses
 
 def run_plan(plan: Plan, variables: dict[str, Any] | None, context: Any) -> Any:
     """An ExecutionResult, or an awaitable of one."""
-    values = _leaf_values(plan, variables or {}) or get_variable_values(
+    values = _fast_values(plan, variables or {}) or get_variable_values(
         plan.schema,
         plan.operation.variable_definitions or (),
         variables or {},
@@ -55,23 +55,19 @@ def run_plan(plan: Plan, variables: dict[str, Any] | None, context: Any) -> Any:
     return _Run(plan, values, context).start()
 
 
-def _leaf_values(plan: Plan, given: dict[str, Any]) -> VariableValues | None:
-    """The variables coerced as graphql-core coerces them when every one is a scalar or an
-    enum given a plain value that coerces; None for anything else (a missing or null value,
-    a list or an object, one that does not coerce), which graphql-core then coerces itself,
-    errors and all."""
-    if plan.leaf_variables is None:
+def _fast_values(plan: Plan, given: dict[str, Any]) -> VariableValues | None:
+    """The variables coerced as graphql-core coerces them, by each one's compiled coercion
+    (coerce.py); None where a variable is missing or its value does not coerce, or the plan has
+    no coercions, and graphql-core then coerces them all itself, errors and defaults and all."""
+    if plan.variables is None:
         return None
     sources: dict[str, VariableValueSource] = {}
     coerced: dict[str, Any] = {}
-    for signature, leaf in plan.leaf_variables:
-        value = given.get(signature.name)
-        if value is None or isinstance(value, (list, dict)):
+    for signature, coerce in plan.variables:
+        value = given.get(signature.name, Undefined)
+        if value is Undefined:
             return None
-        try:
-            result = leaf.coerce_input_value(value)
-        except Exception:
-            return None
+        result = coerce(value)
         if result is Undefined:
             return None
         sources[signature.name] = VariableValueSource(signature, value)
