@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    GraphQLArgument,
     GraphQLInputObjectType,
     GraphQLList,
     GraphQLResolveInfo,
@@ -60,9 +61,17 @@ FALLBACK_STRING_CAP = caps.NAME  # fail closed for a string input nobody gave a 
 
 
 class InputBounds:
-    """graphql-core middleware: checks the arguments of every field that takes any."""
+    """graphql-core middleware: checks the arguments of every field that takes any.
+
+    Each argument's check is worked out once, from its type, the first time it is given
+    (`bound`), and kept for the argument's life."""
 
     ARGUMENTS_ONLY = True  # nothing to do for a field given no arguments: plans skip it there
+
+    def __init__(self) -> None:
+        # id of a schema's GraphQLArgument -> (the argument, kept alive so the id stays its
+        # own, and its check); a schema's arguments are few and live as long as it does
+        self._checks: dict[int, tuple[GraphQLArgument, Check]] = {}
 
     def resolve(
         self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], **args: Any
@@ -70,23 +79,71 @@ class InputBounds:
         if args:
             definition = info.parent_type.fields[info.field_name]
             for name, value in args.items():
-                _check(value, definition.args[name].type, name, name)
+                self._check(definition.args[name], name)(value, name)
         return next_(root, info, **args)
 
+    def _check(self, argument: GraphQLArgument, name: str) -> Check:
+        known = self._checks.get(id(argument))
+        if known is None:
+            known = self._checks[id(argument)] = (argument, bound(argument.type, name))
+        return known[1]
 
-def _check(value: Any, type_: Any, name: str, where: str) -> None:
-    if value is None:
-        return
+
+# A check takes a value and its place: the argument's name, or (the parent's place, then an
+# input field's name or a list index), spelt out only when the value is refused
+Check = Callable[[Any, Any], None]
+
+
+def spelt(where: Any) -> str:
+    """`input.attorneys[2].firstNames` for (((("input"), "attorneys"), 2), "firstNames")."""
+    if isinstance(where, str):
+        return where
+    parent, step = where
+    return f"{spelt(parent)}[{step}]" if isinstance(step, int) else f"{spelt(parent)}.{step}"
+
+
+def bound(type_: Any, name: str) -> Check:
+    """The check of a value of `type_` given under `name` (an argument's or input field's):
+    a list's length by LIST_CAPS and each item's; an input object's fields', each by its own
+    name; a string's length by STRING_CAPS (FALLBACK_STRING_CAP for a name with none)."""
     inner = get_nullable_type(type_)
     if isinstance(inner, GraphQLList):
-        if len(value) > LIST_CAPS.get(name, 0):
-            raise BadUserInput(f"{where} has more than {LIST_CAPS.get(name, 0)} items")
-        for index, item in enumerate(value):
-            _check(item, inner.of_type, name, f"{where}[{index}]")
-    elif isinstance(inner, GraphQLInputObjectType):
-        for key, item in value.items():
-            _check(item, inner.fields[key].type, key, f"{where}.{key}")
-    elif isinstance(value, str):
-        cap = STRING_CAPS.get(name, FALLBACK_STRING_CAP)
+        return _list(bound(inner.of_type, name), LIST_CAPS.get(name, 0))
+    if isinstance(inner, GraphQLInputObjectType):
+        return _object(inner)
+    return _string(STRING_CAPS.get(name, FALLBACK_STRING_CAP))
+
+
+def _list(item: Check, cap: int) -> Check:
+    def check(value: Any, where: Any) -> None:
+        if value is None:
+            return
         if len(value) > cap:
-            raise BadUserInput(f"{where} is longer than {cap} characters")
+            raise BadUserInput(f"{spelt(where)} has more than {cap} items")
+        for index, one in enumerate(value):
+            item(one, (where, index))
+
+    return check
+
+
+def _object(type_: GraphQLInputObjectType) -> Check:
+    fields: dict[str, Check] = {}  # filled on first use: an input type may hold itself
+
+    def check(value: Any, where: Any) -> None:
+        if value is None:
+            return
+        for key, item in value.items():
+            field = fields.get(key)
+            if field is None:
+                field = fields[key] = bound(type_.fields[key].type, key)
+            field(item, (where, key))
+
+    return check
+
+
+def _string(cap: int) -> Check:
+    def check(value: Any, where: Any) -> None:
+        if isinstance(value, str) and len(value) > cap:
+            raise BadUserInput(f"{spelt(where)} is longer than {cap} characters")
+
+    return check
