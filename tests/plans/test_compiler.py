@@ -8,6 +8,7 @@ from types import GeneratorType
 from typing import Any
 
 import pytest
+import strawberry
 from graphql import GraphQLObjectType, GraphQLSchema, MiddlewareManager, parse
 
 from app.authz.policy import ClientPolicy, load_policy
@@ -224,3 +225,49 @@ def test_a_type_found_not_awaitable_is_remembered_and_a_coroutine_always_is() ->
 
     assert not awaitable(generator())
     assert GeneratorType not in _plain  # a generator may be an old-style coroutine
+
+
+class _Refused(Exception):
+    pass
+
+
+@strawberry.type
+class RefusedError:
+    reason: str
+
+
+class _Handler(strawberry.ExceptionHandler[_Refused, RefusedError]):
+    def handle(self, exception: _Refused, *, field: Any, info: Any) -> RefusedError:
+        return RefusedError(reason="refused")
+
+
+@strawberry.type
+class Echoed:
+    text: str
+
+
+def _echo(text: str) -> str:
+    return text
+
+
+def _checked(text: str) -> Echoed | RefusedError:
+    raise _Refused
+
+
+@strawberry.type
+class EchoQuery:
+    echo: str = strawberry.field(resolver=_echo)
+    checked: Echoed | RefusedError = strawberry.field(resolver=_checked)
+
+
+def test_a_schema_with_an_exception_handler_keeps_strawberrys_resolvers() -> None:
+    """Strawberry turns a handled exception into a result of the field's union type: that is
+    its wrapping's work, so no resolver is called past it."""
+
+    def echo(schema: strawberry.Schema) -> Any:
+        query = schema._schema.query_type
+        assert query is not None
+        return DirectResolvers(schema._schema).resolver(query.fields["echo"])
+
+    assert echo(strawberry.Schema(EchoQuery)) is not None
+    assert echo(strawberry.Schema(EchoQuery, exception_handlers=[_Handler()])) is None
