@@ -18,7 +18,15 @@ from ..idempotency import Remembered, recall
 from ..visibility import RowRule
 from .batches import rows_by_key
 from .database import Database
-from .reads import case_rows, donor_identity, events_after, lpa_record, status_row, visible_lpa_row
+from .reads import (
+    case_rows,
+    donor_identity,
+    events_after,
+    lpa_record,
+    lpa_with_people,
+    status_row,
+    visible_lpa_row,
+)
 from .writes import LpaRepository
 
 
@@ -46,6 +54,13 @@ class CallerRepository:
     async def lpa_row(self, uid: str) -> dict[str, Any] | None:
         """The LPA's own row, for the caseworkers' full record."""
         return await visible_lpa_row(self.lagging.statements, uid, self.rule, self.client)
+
+    async def lpa_with_people(
+        self, uid: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]] | Exception] | None:
+        """The LPA's own row and its people, on one pooled connection; the people's read's
+        error in their place if it failed (`reads.lpa_with_people`)."""
+        return await lpa_with_people(self.lagging.statements, uid, self.rule, self.client)
 
     async def rows_by_key(self, batch: str, keys: list[Any]) -> list[list[dict[str, Any]]]:
         """For each key, its rows of `batch` (`batches.BATCH_NAMES`): the DataLoaders' reads."""
