@@ -4,7 +4,7 @@ rule, each on a connection of its own from the worker's one pool for that databa
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,12 +15,13 @@ from app.domain.records import CaseFile, FeeRate, Lpa
 from ..audit import record
 from ..fees import fee_schedule
 from ..idempotency import Remembered, recall
+from ..oracle_budget import FailureBudget
 from ..visibility import RowRule
 from .batches import rows_by_key
 from .database import Database
+from .oracle import OracleAttempt, oracle_attempt
 from .reads import (
     case_rows,
-    donor_identity,
     events_after,
     lpa_record,
     lpa_with_people,
@@ -47,9 +48,10 @@ class CallerRepository:
         """Status, type, restrictions and registration date (`reads.status_row`)."""
         return await status_row(self.lagging.statements, uid, self.rule, self.client)
 
-    async def donor_identity(self, uid: str) -> dict[str, Any] | None:
-        """The donor's date of birth and postcode, for the oracle's comparison only."""
-        return await donor_identity(self.lagging.statements, uid, self.rule, self.client)
+    def oracle(self, budget: FailureBudget) -> AbstractAsyncContextManager[OracleAttempt]:
+        """The identity oracle's failure budget and donor lookup for one attempt, on one
+        pooled connection where they share a database (`oracle.oracle_attempt`)."""
+        return oracle_attempt(self.lagging, budget, self.rule, self.client)
 
     async def lpa_row(self, uid: str) -> dict[str, Any] | None:
         """The LPA's own row, for the caseworkers' full record."""

@@ -25,7 +25,7 @@ from ..models import (
     TrustCorporationSignatory,
     table,
 )
-from ..prepared import Prepared, Statements
+from ..prepared import Prepared, Reads, Statements
 from ..visibility import RowRule, visible
 
 lpas = table(Lpa)
@@ -229,10 +229,10 @@ _DONOR_BY_RULE = {
 
 
 async def donor_identity(
-    statements: Statements, uid: str, rule: RowRule, client: str
+    reads: Reads, uid: str, rule: RowRule, client: str
 ) -> dict[str, Any] | None:
     """The donor's date of birth and postcode, for the oracle's comparison only."""
-    return await statements.first(_DONOR_BY_RULE[rule], {"uid": uid, "client": client})
+    return await reads.first(_DONOR_BY_RULE[rule], {"uid": uid, "client": client})
 
 
 async def events_after(
