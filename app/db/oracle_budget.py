@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .models import OracleBudget, table
-from .prepared import Prepared, Statements
+from .prepared import Held, Prepared, Statements
 from .types import UTCDateTime
 
 budgets = table(OracleBudget)
@@ -26,6 +26,17 @@ budgets = table(OracleBudget)
 
 class FailureBudget(Protocol):
     limit: int
+
+    @property
+    def statements(self) -> Statements | None:
+        """The database statements it keeps its counts through; None if it keeps them
+        elsewhere (Redis)."""
+        ...
+
+    def on(self, held: Held) -> FailureBudget:
+        """The same budget with its statements run on `held`, a connection its own
+        `statements` hold (`Statements.held`); itself where it has none."""
+        ...
 
     async def spent(self, client: str, uid: str, now: datetime) -> bool: ...
 
@@ -66,23 +77,38 @@ _FAIL = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
 
 
 class SqlBudget:
-    def __init__(self, statements: Statements, limit: int, window: timedelta) -> None:
-        self.statements, self.limit, self.window = statements, limit, window
+    def __init__(
+        self, statements: Statements, limit: int, window: timedelta, held: Held | None = None
+    ) -> None:
+        self._statements, self.limit, self.window = statements, limit, window
+        self._runs: Held = statements if held is None else held
         self._fail = _FAIL[statements.engine.dialect.name]
+
+    @property
+    def statements(self) -> Statements:
+        return self._statements
+
+    def on(self, held: Held) -> SqlBudget:
+        return SqlBudget(self._statements, self.limit, self.window, held)
 
     async def spent(self, client: str, uid: str, now: datetime) -> bool:
         values = {"client": client, "uid": uid, "since": now - self.window}
-        row = await self.statements.first(_SPENT, values)
+        row = await self._runs.first(_SPENT, values)
         return row is not None and row["failures"] >= self.limit
 
     async def fail(self, client: str, uid: str, now: datetime) -> int:
         values = {"client": client, "uid": uid, "now": now, "since": now - self.window}
-        return int((await self.statements.write_one(self._fail, values))["failures"])
+        return int((await self._runs.write_one(self._fail, values))["failures"])
 
 
 class RedisBudget:
+    statements = None  # its counts are in Redis
+
     def __init__(self, redis: Redis, limit: int, window: timedelta, prefix: str) -> None:
         self.redis, self.limit, self.window, self.prefix = redis, limit, window, prefix
+
+    def on(self, held: Held) -> RedisBudget:
+        return self
 
     def _key(self, client: str, uid: str) -> str:
         return f"{self.prefix}:oracle-failures:{client}:{uid}"

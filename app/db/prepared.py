@@ -198,11 +198,13 @@ class Statements:
             await conn.execute(prepared.statement, [dict(r) for r in rows])
 
     @contextlib.asynccontextmanager
-    async def held(self) -> AsyncIterator[Reads]:
-        """Reads one after another on one pooled connection: on PostgreSQL one checkout and
-        one give-back for all of them, where `first` and `all` take one each. Each statement
-        runs as it would on its own (behind a transaction pooler, in a transaction of its
-        own). Elsewhere (SQLite) each read is `first` or `all`."""
+    async def held(self) -> AsyncIterator[Held]:
+        """Statements one after another on one pooled connection: on PostgreSQL one checkout
+        and one give-back for all of them, where `first`, `all` and `write_one` take one
+        each. Each statement runs as it would on its own (a write committed on its own;
+        behind a transaction pooler, each in a transaction of its own). The connection is
+        the block's alone: nothing else may check one out of the same pool until it ends.
+        Elsewhere (SQLite) each is `first`, `all` or `write_one`."""
         if not self.on_driver:
             yield self
             return
@@ -240,24 +242,39 @@ class Reads(Protocol):
     async def all(self, prepared: Prepared, values: Mapping[str, Any]) -> list[dict[str, Any]]: ...
 
 
+class Held(Reads, Protocol):
+    """What runs statements on one connection: `Statements`, or one of their connections
+    (`Statements.held`)."""
+
+    async def write_one(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any]: ...
+
+
 class _Held:
-    """Reads on one asyncpg connection checked out by `Statements.held`."""
+    """Statements on one asyncpg connection checked out by `Statements.held`."""
 
     def __init__(self, statements: Statements, conn: Any) -> None:
         self._statements = statements
         self._conn = conn
 
     async def first(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any] | None:
-        compiled = prepared.compiled(self._statements.engine.dialect)
-        arguments = compiled.arguments(values)
-        record = await self._statements._run(self._conn, "fetchrow", compiled, arguments)
+        compiled, record = await self._fetch("fetchrow", prepared, values)
         return None if record is None else compiled.row(record)
 
     async def all(self, prepared: Prepared, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        compiled, records = await self._fetch("fetch", prepared, values)
+        return [compiled.row(r) for r in records]
+
+    async def write_one(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any]:
+        """As `Statements.write_one`: outside a transaction, so committed on its own."""
+        compiled, record = await self._fetch("fetchrow", prepared, values)
+        return compiled.row(record)
+
+    async def _fetch(
+        self, method: str, prepared: Prepared, values: Mapping[str, Any]
+    ) -> tuple[_Compiled, Any]:
         compiled = prepared.compiled(self._statements.engine.dialect)
         arguments = compiled.arguments(values)
-        records = await self._statements._run(self._conn, "fetch", compiled, arguments)
-        return [compiled.row(r) for r in records]
+        return compiled, await self._statements._run(self._conn, method, compiled, arguments)
 
 
 async def run_statement(

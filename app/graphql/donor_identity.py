@@ -22,18 +22,21 @@ async def donor_identity_matches(
     once it is spent the LPA answers RATE_LIMITED, even for the right answer, until the
     window ends."""
     ctx = info.context
-    budget, client, now = ctx.budget, ctx.identity.client, ctx.now()
+    client, now = ctx.identity.client, ctx.now()
     if len(postcode) > MAX_POSTCODE_LENGTH:
         raise BadUserInput(f"postcode is at most {MAX_POSTCODE_LENGTH} characters")
-    if await budget.spent(client, uid, now):
-        raise RateLimited("Too many failed attempts for this LPA; try again later.")
-    donor = await ctx.repository.donor_identity(uid)
-    if donor is not None and donor_matches(
-        donor["date_of_birth"], donor["postcode"], date_of_birth, postcode
-    ):
-        ctx.touched_uids.add(uid)
-        return True
-    if await budget.fail(client, uid, now) == budget.limit:
+    async with ctx.repository.oracle(ctx.budget) as attempt:
+        budget = attempt.budget
+        if await budget.spent(client, uid, now):
+            raise RateLimited("Too many failed attempts for this LPA; try again later.")
+        donor = await attempt.donor_identity(uid)
+        if donor is not None and donor_matches(
+            donor["date_of_birth"], donor["postcode"], date_of_birth, postcode
+        ):
+            ctx.touched_uids.add(uid)
+            return True
+        failures = await budget.fail(client, uid, now)
+    if failures == budget.limit:  # written after the attempt's connection went back
         await ctx.repository.audit(
             {
                 "occurred_at": now,

@@ -4,7 +4,6 @@ and caller; on PostgreSQL they run on the driver, outside any transaction."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -33,6 +32,7 @@ from app.db.repository.reads import (
 )
 from app.db.visibility import RowRule
 from app.domain.records import Lpa
+from tests.rows import two_signatories
 
 pytestmark = pytest.mark.anyio
 CALLERS = ("opg.poas.makeregister", "opg.poas.sirius", "opg.poas.use")
@@ -135,21 +135,7 @@ async def test_a_record_reads_as_sqlalchemy_reads_it(
             identity_checks.insert(),
             [{"actor_id": donor.id, "type": "one-login", "checked_at": datetime.now(UTC)}],
         )
-        await conn.execute(
-            signatories.insert(),
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "trust_corporation_id": trust.id,
-                    "position": position,
-                    "first_names": "Sam",
-                    "last_name": f"Signer{position}",
-                    "professional_title": None,
-                    "signed_at": None,
-                }
-                for position in (1, 0)
-            ],
-        )
+        await conn.execute(signatories.insert(), two_signatories(trust.id))
     held: list[Lpa] = []
     for rule in RowRule:
         for uid in [*demo_uids(), UNKNOWN]:

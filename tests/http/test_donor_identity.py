@@ -3,20 +3,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, literal_column, select
+from sqlalchemy import table as sql_table
 from starlette.applications import Starlette
 
-from app.db.models import AuditEvent, table
-from app.db.oracle_budget import RedisBudget
+from app.db.models import AuditEvent, OracleBudget, table
+from app.db.oracle_budget import RedisBudget, SqlBudget
+from app.db.prepared import Prepared, Statements
+from app.db.repository import reads as reads_module
+from app.db.repository.oracle import oracle_attempt
+from app.db.visibility import RowRule
 from app.graphql.context import RequestContext
 from app.http.app import create_app
 from app.settings import Settings
@@ -202,3 +209,118 @@ async def test_only_use_an_lpa_may_ask(gql: Any) -> None:
     for client in ("opg.poas.makeregister", "opg.poas.sirius"):
         response = await gql(client, ORACLE, variables)
         assert response.status_code == 400
+
+
+# One connection for an attempt: the budget's check, the donor lookup and the budget's write
+# share one pooled connection where they share a database; each is still the statement it was,
+# so the budget counts and locks as before, concurrent attempts included.
+CLIENT = "opg.poas.use"
+WRONG = "2000-01-01"
+
+
+@contextmanager
+def checkouts(app: Starlette) -> Iterator[list[object]]:
+    """Every connection checked out of the worker's pool meanwhile."""
+    seen: list[object] = []
+
+    def checkout(*_: object) -> None:
+        seen.append(_)
+
+    pool = app.state.gateway.engine.sync_engine.pool
+    event.listen(pool, "checkout", checkout)
+    try:
+        yield seen
+    finally:
+        event.remove(pool, "checkout", checkout)
+
+
+@pytest.mark.postgres_only
+async def test_an_attempt_takes_one_connection(
+    ask: Any, oracle_app: Starlette, demo_lpas: list[dict[str, Any]]
+) -> None:
+    """Before: one each for the check, the lookup and (for a wrong answer) the write."""
+    lpa = registered(demo_lpas)
+    await ask(lpa["uid"], WRONG, lpa["donorPostcode"])  # the client's first rate lease
+    for dob in (WRONG, lpa["donorDateOfBirth"]):
+        with checkouts(oracle_app) as seen:
+            response = await ask(lpa["uid"], dob, lpa["donorPostcode"])
+        assert response.json() == {"data": {"donorIdentityMatches": dob != WRONG}}
+        assert len(seen) == 1
+    pool = oracle_app.state.gateway.engine.sync_engine.pool
+    assert pool.checkedout() == 0
+
+
+async def test_concurrent_failures_count_each_and_lock_once(
+    ask: Any, oracle_app: Starlette, demo_lpas: list[dict[str, Any]]
+) -> None:
+    """Attempts that pass the check before the budget is spent each count one failure, by the
+    one atomic write; the failure that spends it is the only one that writes the lockout's
+    audit row; once spent, even the right answer is refused."""
+    lpa = registered(demo_lpas)
+    budget = oracle_app.state.gateway.budget
+    answers = await asyncio.gather(
+        *(ask(lpa["uid"], WRONG, lpa["donorPostcode"]) for _ in range(3 * budget.limit))
+    )
+    bodies = [a.json() for a in answers]
+    failed = [b for b in bodies if b == {"data": {"donorIdentityMatches": False}}]
+    refused = [b for b in bodies if b not in failed]
+    assert len(failed) >= budget.limit
+    assert all(b["errors"][0]["extensions"]["code"] == "RATE_LIMITED" for b in refused)
+    engine = oracle_app.state.gateway.engine
+    audit = table(AuditEvent)
+    async with engine.connect() as conn:
+        lockouts = await conn.scalar(
+            select(func.count()).select_from(audit).where(audit.c.kind == "oracle-lockout")
+        )
+        if isinstance(budget, RedisBudget):
+            counted = int(await budget.redis.get(budget._key(CLIENT, lpa["uid"])))
+        else:
+            budgets = table(OracleBudget)
+            counted = await conn.scalar(
+                select(budgets.c.failures).where(budgets.c.lpa_uid == lpa["uid"])
+            )
+    assert counted == len(failed)
+    assert lockouts == 1
+    right = await ask(lpa["uid"], lpa["donorDateOfBirth"], lpa["donorPostcode"])
+    assert right.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert engine.sync_engine.pool.checkedout() == 0
+
+
+async def test_a_failed_lookup_counts_nothing_and_gives_the_connection_back(
+    ask: Any,
+    oracle_app: Starlette,
+    demo_lpas: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As before: the check ran, the lookup failed, so no failure was written."""
+    lpa = registered(demo_lpas)
+    broken = Prepared(select(literal_column("1").label("x")).select_from(sql_table("no_such")))
+    monkeypatch.setattr(reads_module, "_DONOR_BY_RULE", dict.fromkeys(RowRule, broken))
+    response = await ask(lpa["uid"], WRONG, lpa["donorPostcode"])
+    assert response.json()["data"] is None
+    assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL"
+    monkeypatch.undo()
+    for _ in range(4):  # none of the five was spent by the failed lookup
+        await ask(lpa["uid"], WRONG, lpa["donorPostcode"])
+    right = await ask(lpa["uid"], lpa["donorDateOfBirth"], lpa["donorPostcode"])
+    assert right.json() == {"data": {"donorIdentityMatches": True}}
+    assert oracle_app.state.gateway.engine.sync_engine.pool.checkedout() == 0
+
+
+async def test_a_budget_elsewhere_keeps_its_own_connections(oracle_app: Starlette) -> None:
+    """In Redis, or on a database other than the lookup's (the replica's), the budget is
+    left as it is and the lookup runs on its database's statements; otherwise both run on
+    one held connection."""
+    gateway = oracle_app.state.gateway
+    database = gateway.database
+    budget = oracle_app.state.oracle_budget
+    async with oracle_attempt(database, budget, RowRule.ALL, CLIENT) as attempt:
+        if isinstance(gateway.budget, RedisBudget):
+            assert attempt.budget is budget
+        else:
+            assert attempt.budget is not budget
+            assert attempt.budget.statements is database.statements
+    elsewhere = SqlBudget(Statements(database.engine), budget.limit, gateway.budget.window)
+    async with oracle_attempt(database, elsewhere, RowRule.ALL, CLIENT) as attempt:
+        assert attempt.budget is elsewhere
+        assert attempt._reads is database.statements

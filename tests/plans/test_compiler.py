@@ -185,6 +185,8 @@ def test_a_middleware_that_does_not_say_it_acts_on_arguments_only_wraps_every_fi
     [
         (("Query", "lpaStatus"), True),  # a scalar argument, the info
         (("Query", "donorIdentityMatches"), True),  # camelCase arguments renamed
+        (("Lpa", "history"), True),  # `self`: the source, first; an argument, the info
+        (("FeeReductionRequest", "decisions"), True),  # `self` and the info
         (("Mutation", "createLpa"), False),  # an input object: Strawberry builds its class
         (("LpaStatus", "isRegistered"), False),  # no resolver of its own
     ],

@@ -27,7 +27,6 @@ from ..models import (
 )
 from ..prepared import Prepared
 from .database import Database
-from .reads import people_select
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +52,6 @@ def _register(name: str, source: Table | Select[Any], key: str, *order: str) -> 
     _BATCHES[name] = _Batch(listed, Prepared(arrayed), str(keyed.key))
 
 
-_register("people", people_select(), "lpa_id", "role", "position")
 _register("identity_checks", table(IdentityCheck), "actor_id", "checked_at")
 _register("signatories", table(TrustCorporationSignatory), "trust_corporation_id", "position")
 _register("fee_reduction_requests", table(FeeReductionRequest), "lpa_id", "requested_at")

@@ -4,7 +4,7 @@ rule, each on a connection of its own from the worker's one pool for that databa
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +15,19 @@ from app.domain.records import CaseFile, FeeRate, Lpa
 from ..audit import record
 from ..fees import fee_schedule
 from ..idempotency import Remembered, recall
+from ..oracle_budget import FailureBudget
 from ..visibility import RowRule
 from .batches import rows_by_key
 from .database import Database
-from .reads import case_rows, donor_identity, events_after, lpa_record, status_row, visible_lpa_row
+from .oracle import OracleAttempt, oracle_attempt
+from .reads import (
+    case_rows,
+    events_after,
+    lpa_record,
+    lpa_with_people,
+    status_row,
+    visible_lpa_row,
+)
 from .writes import LpaRepository
 
 
@@ -39,13 +48,21 @@ class CallerRepository:
         """Status, type, restrictions and registration date (`reads.status_row`)."""
         return await status_row(self.lagging.statements, uid, self.rule, self.client)
 
-    async def donor_identity(self, uid: str) -> dict[str, Any] | None:
-        """The donor's date of birth and postcode, for the oracle's comparison only."""
-        return await donor_identity(self.lagging.statements, uid, self.rule, self.client)
+    def oracle(self, budget: FailureBudget) -> AbstractAsyncContextManager[OracleAttempt]:
+        """The identity oracle's failure budget and donor lookup for one attempt, on one
+        pooled connection where they share a database (`oracle.oracle_attempt`)."""
+        return oracle_attempt(self.lagging, budget, self.rule, self.client)
 
     async def lpa_row(self, uid: str) -> dict[str, Any] | None:
         """The LPA's own row, for the caseworkers' full record."""
         return await visible_lpa_row(self.lagging.statements, uid, self.rule, self.client)
+
+    async def lpa_with_people(
+        self, uid: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]] | Exception] | None:
+        """The LPA's own row and its people, on one pooled connection; the people's read's
+        error in their place if it failed (`reads.lpa_with_people`)."""
+        return await lpa_with_people(self.lagging.statements, uid, self.rule, self.client)
 
     async def rows_by_key(self, batch: str, keys: list[Any]) -> list[list[dict[str, Any]]]:
         """For each key, its rows of `batch` (`batches.BATCH_NAMES`): the DataLoaders' reads."""

@@ -25,7 +25,7 @@ from ..models import (
     TrustCorporationSignatory,
     table,
 )
-from ..prepared import Prepared, Statements
+from ..prepared import Prepared, Reads, Statements
 from ..visibility import RowRule, visible
 
 lpas = table(Lpa)
@@ -152,12 +152,19 @@ async def lpa_record(
 
 async def lpa_with_people(
     statements: Statements, uid: str, rule: RowRule, client: str
-) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """A visible LPA's row and its people (as `people_of_one` gives them), in two round trips."""
-    lpa = await visible_lpa_row(statements, uid, rule, client)
-    if lpa is None:
-        return None
-    return lpa, await statements.all(_PEOPLE_OF_ONE, {"lpa_id": lpa["id"]})
+) -> tuple[dict[str, Any], list[dict[str, Any]] | Exception] | None:
+    """A visible LPA's row and its people (as `people_of_one` gives them), one after the other
+    on one pooled connection. Where the people's read fails, its error stands in their place:
+    what asks for the people answers it, and what asks only for the LPA's own fields does not
+    see it."""
+    async with statements.held() as reads:
+        lpa = await reads.first(_LPA_BY_RULE[rule], {"uid": uid, "client": client})
+        if lpa is None:
+            return None
+        try:
+            return lpa, await reads.all(_PEOPLE_OF_ONE, {"lpa_id": lpa["id"]})
+        except Exception as error:
+            return lpa, error
 
 
 def _related_queries(lpa_id: int) -> dict[str, Select[Any]]:
@@ -222,10 +229,10 @@ _DONOR_BY_RULE = {
 
 
 async def donor_identity(
-    statements: Statements, uid: str, rule: RowRule, client: str
+    reads: Reads, uid: str, rule: RowRule, client: str
 ) -> dict[str, Any] | None:
     """The donor's date of birth and postcode, for the oracle's comparison only."""
-    return await statements.first(_DONOR_BY_RULE[rule], {"uid": uid, "client": client})
+    return await reads.first(_DONOR_BY_RULE[rule], {"uid": uid, "client": client})
 
 
 async def events_after(

@@ -1,24 +1,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
 from ..context import RequestContext
 from ..scalars import LpaUid
-from .record import MAX_PAGE, Lpa, page_size
+from .record import MAX_PAGE, PEOPLE_FIELDS, Lpa, page_size
+from .selection import selects_any
 
 Info = strawberry.Info[RequestContext, None]
 
 
 async def lpa(info: Info, uid: LpaUid) -> Lpa | None:
-    """The full record of an LPA, for caseworkers. Null when unknown or not visible."""
+    """The full record of an LPA, for caseworkers. Null when unknown or not visible. Where
+    the selection reaches its people, they are read with its row, on one pooled connection."""
     ctx = info.context
-    row = await ctx.repository.lpa_row(uid)
+    people: list[dict[str, Any]] | Exception | None = None
+    if selects_any(info, PEOPLE_FIELDS):
+        found = await ctx.repository.lpa_with_people(uid)
+        row, people = (None, None) if found is None else found
+    else:
+        row = await ctx.repository.lpa_row(uid)
     if row is None:
         return None
     ctx.touched_uids.add(uid)
-    return Lpa.of(row)
+    return Lpa.of(row, people)
 
 
 @strawberry.type

@@ -127,9 +127,27 @@ class Progress:
     problems: list[Problem]
 
 
+# The fields of `Lpa` whose resolvers read its people: `lpa(uid)` reads them with the LPA's
+# row when its selection reaches any of these.
+PEOPLE_FIELDS = frozenset(
+    {
+        "donor",
+        "attorneys",
+        "trustCorporations",
+        "certificateProvider",
+        "peopleToNotify",
+        "independentWitness",
+        "authorisedSignatory",
+        "progress",
+    }
+)
+
+
 @strawberry.type
 class Lpa:
     row: strawberry.Private[dict[str, Any]]
+    # its people's rows, read with it; their read's error if it failed; None if not read
+    people: strawberry.Private[list[dict[str, Any]] | Exception | None]
     uid: LpaUid
     status: LpaStatusCode
     lpa_type: LpaType
@@ -166,46 +184,50 @@ class Lpa:
     version: int
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> Lpa:
-        names = [n for n in cls.__annotations__ if n != "row"]
-        return cls(row=row, **{n: row[n] for n in names})
+    def of(cls, row: dict[str, Any], people: list[dict[str, Any]] | Exception | None) -> Lpa:
+        return cls(row=row, people=people, **{n: row[n] for n in _COLUMNS})
 
-    async def _people(self, info: Info, role: ActorRole) -> list[dict[str, Any]]:
-        rows = await info.context.loaders["people"].load(self.row["id"])
-        return [r for r in rows if r["role"] is role]
+    def _all_people(self) -> list[dict[str, Any]]:
+        people = self.people
+        if isinstance(people, Exception):
+            raise people  # as the one read of them failed, for each field that asks
+        if people is None:  # a resolver reads them that PEOPLE_FIELDS leaves out
+            raise RuntimeError("the people of an LPA were asked for, but not read")
+        return people
+
+    def _people(self, role: ActorRole) -> list[dict[str, Any]]:
+        return [r for r in self._all_people() if r["role"] is role]
 
     @strawberry.field
-    async def donor(self, info: Info) -> Donor | None:
-        found = await self._people(info, ActorRole.DONOR)
+    def donor(self) -> Donor | None:
+        found = self._people(ActorRole.DONOR)
         return person(Donor, found[0]) if found else None
 
     @strawberry.field
-    async def attorneys(self, info: Info) -> list[Attorney]:
-        return [person(Attorney, r) for r in await self._people(info, ActorRole.ATTORNEY)]
+    def attorneys(self) -> list[Attorney]:
+        return [person(Attorney, r) for r in self._people(ActorRole.ATTORNEY)]
 
     @strawberry.field
-    async def trust_corporations(self, info: Info) -> list[TrustCorporation]:
-        rows = await self._people(info, ActorRole.TRUST_CORPORATION)
-        return [person(TrustCorporation, r) for r in rows]
+    def trust_corporations(self) -> list[TrustCorporation]:
+        return [person(TrustCorporation, r) for r in self._people(ActorRole.TRUST_CORPORATION)]
 
     @strawberry.field
-    async def certificate_provider(self, info: Info) -> CertificateProvider | None:
-        found = await self._people(info, ActorRole.CERTIFICATE_PROVIDER)
+    def certificate_provider(self) -> CertificateProvider | None:
+        found = self._people(ActorRole.CERTIFICATE_PROVIDER)
         return person(CertificateProvider, found[0]) if found else None
 
     @strawberry.field
-    async def people_to_notify(self, info: Info) -> list[PersonToNotify]:
-        rows = await self._people(info, ActorRole.PERSON_TO_NOTIFY)
-        return [person(PersonToNotify, r) for r in rows]
+    def people_to_notify(self) -> list[PersonToNotify]:
+        return [person(PersonToNotify, r) for r in self._people(ActorRole.PERSON_TO_NOTIFY)]
 
     @strawberry.field
-    async def independent_witness(self, info: Info) -> IndependentWitness | None:
-        found = await self._people(info, ActorRole.INDEPENDENT_WITNESS)
+    def independent_witness(self) -> IndependentWitness | None:
+        found = self._people(ActorRole.INDEPENDENT_WITNESS)
         return person(IndependentWitness, found[0]) if found else None
 
     @strawberry.field
-    async def authorised_signatory(self, info: Info) -> AuthorisedSignatory | None:
-        found = await self._people(info, ActorRole.AUTHORISED_SIGNATORY)
+    def authorised_signatory(self) -> AuthorisedSignatory | None:
+        found = self._people(ActorRole.AUTHORISED_SIGNATORY)
         return person(AuthorisedSignatory, found[0]) if found else None
 
     @strawberry.field
@@ -273,8 +295,8 @@ class Lpa:
         )
 
     @strawberry.field
-    async def progress(self, info: Info) -> Progress:
-        people = await info.context.loaders["people"].load(self.row["id"])
+    def progress(self, info: Info) -> Progress:
+        people = self._all_people()
         problems = registration_problems(lpa_of(self.row, people), info.context.now().date())
         provider = next((p for p in people if p["role"] is ActorRole.CERTIFICATE_PROVIDER), None)
         return Progress(
@@ -284,3 +306,7 @@ class Lpa:
             ready_for_statutory_waiting_period=not problems and self.row["status"] == "in-progress",
             problems=[Problem.of(p) for p in problems],
         )
+
+
+# the LPA's own fields, each read from its row
+_COLUMNS = tuple(n for n in Lpa.__annotations__ if n not in ("row", "people"))

@@ -5,11 +5,12 @@ For a field with a resolver of its own, Strawberry's resolver builds its `Info`,
 arguments to Python values (input classes, enums, GlobalIDs), renames them to the resolver's
 parameters, runs the field's extensions and exception handlers, and only then calls the
 function. When every argument is a scalar or an enum (whose conversion hands the value on as
-it is), the field has no extension, the schema no exception handler, and the resolver asks
-for no `self`, `root` or `parent`, all that is left is the renaming and the `Info`: this
-module does just that, and in the same order relative to the event loop (an async resolver's
-work starts when its coroutine is awaited, as Strawberry's does). Anything else keeps
-Strawberry's resolver. The plans' difference tests prove the answers the same to the byte.
+it is), the field has no extension and the schema no exception handler, all that is left is
+the renaming, the `Info` and the source where the resolver asks for it (first as `self`, or by
+name as `root` or `parent`): this module does just that, and in the same order relative to the
+event loop (an async resolver's work starts when its coroutine is awaited, as Strawberry's
+does). Anything else keeps Strawberry's resolver. The plans' difference tests prove the
+answers the same to the byte.
 """
 
 from __future__ import annotations
@@ -42,20 +43,25 @@ class DirectResolvers:
             return None
         if getattr(definition.resolve, "__name__", "") not in ("_resolver", "_async_resolver"):
             return None
-        if resolver.self_parameter or resolver.root_parameter or resolver.parent_parameter:
-            return None
         names = self._argument_names(field)
         if names is None:
             return None
         call = resolver.wrapped_func
         info_name = resolver.info_parameter.name if resolver.info_parameter else None
         info_class = self._config.info_class
+        # Strawberry hands the source to `self` first, and to `root` and `parent` by name
+        takes_self = resolver.self_parameter is not None
+        source_names = tuple(
+            p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None
+        )
 
         def direct(_source: Any, info: Any, **args: Any) -> Any:
             kwargs = {python: args[name] for name, python in names if name in args}
+            for name in source_names:
+                kwargs[name] = _source
             if info_name is not None:
                 kwargs[info_name] = info_class(_raw_info=info, _field=field)
-            return call(**kwargs)
+            return call(_source, **kwargs) if takes_self else call(**kwargs)
 
         if not definition.resolve.__name__.startswith("_async"):  # type: ignore[union-attr]
             return direct
