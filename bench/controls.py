@@ -1,11 +1,12 @@
-"""The ceiling: the floor's `lpaStatus` answer with every per-request control of the gateway
-around it, and no GraphQL at all.
+"""The ceiling: the floor's answer to a read (`lpaStatus`, `validateLpa`,
+`donorIdentityMatches`, `lpa`) with every per-request control of the gateway around it, and no
+GraphQL at all.
 
 What a gateway that keeps every control but spends nothing on GraphQL could do at best. The
-answer is the floor's (bench/floor.py: the same SQL on the same kind of asyncpg pool, the same
-answer built the same way); around it runs what POST /graphql runs for each request
-(app/http/graphql_endpoint.py), with the gateway's own modules, built as the gateway builds
-them (`build_gateway`, production settings):
+answer is the floor's handler for the root field the trusted document names (bench/floor.py:
+the same SQL on the same kind of asyncpg pool, the answer built the same way); around it runs
+what POST /graphql runs for each request (app/http/graphql_endpoint.py), with the gateway's
+own modules, built as the gateway builds them (`build_gateway`, production settings):
 
 - `host`: the Host check (`TrustedHosts`, its answers kept per header value);
 - `body`: the media type, the declared and the real body size limits, the body read from the
@@ -13,9 +14,11 @@ them (`build_gateway`, production settings):
 - `token`: the bearer token, checked by the gateway's token cache, and the client's view;
 - `rate`: the client's rate limiter (leases from the shared bucket in PostgreSQL);
 - `document`: the trusted document looked up by id in the client's own manifest, and what
-  the audit learns of it (its id, hash, operation name and root field);
+  the audit learns of it (its id, hash, operation name and root field), which names the
+  floor's handler;
 - `timeout`: the request timeout (`asyncio.timeout`) around the answer;
-- `audit`: the audit row, queued to the real audit batch (its writer thread, its database);
+- `audit`: the audit row, queued to the real audit batch (its writer thread, its database),
+  with the LPA UID where the gateway's resolver records one (an answer, or a match);
 - `log`: the request log line, through the configured JSON logging;
 - `metrics`: the request counter and latency histogram;
 - `gc`: the collector as a production worker sets it after start-up (app/http/collector.py).
@@ -23,6 +26,7 @@ them (`build_gateway`, production settings):
 Every request also gets its trail (request id, clock), the tracing hook (off, as in the
 bench), the `x-request-id` header, and an answer written by the gateway's JSON encoder.
 Nothing of GraphQL runs: no parsing, no validation, no variable coercion, no execution.
+`createLpa` is not answered: a write's row is written before its answer, on a path of its own.
 
 `without` takes controls out by name (`python -m bench.inprocess --controls-without log`),
 to measure what each costs; a control taken out costs at most a call that does nothing.
@@ -74,12 +78,14 @@ from app.http.tracing import NoTracing, start_tracing
 from app.http.trail import Trail
 from app.settings import Settings
 
-from .floor import Floor, floor_of
+from .floor import HANDLERS, Floor, floor_of
+from .operations import OPERATIONS
 
 CONTROLS = (
     "host", "body", "token", "rate", "document", "timeout", "audit", "log", "metrics", "gc",
 )  # fmt: skip
 Operation = tuple[dict[str, Any], dict[str, Any] | None, str | None]
+READS = {op.name: HANDLERS[op.name] for op in OPERATIONS if op.reads}
 log = logging.getLogger("lpa_gateway.request")
 
 
@@ -110,6 +116,23 @@ class _FirstCaller:
         return self.found
 
 
+class _FirstDocument:
+    """The document lookup taken out: the first request's root field, for every request."""
+
+    def __init__(self) -> None:
+        self.root: str | None = None
+
+    def __call__(
+        self, payload: dict[str, Any], name: str | None, gateway: Gateway, who: Identity, _: Trail
+    ) -> Response | str:
+        if self.root is None:
+            found = _trusted(payload, name, gateway, who, Trail())
+            if isinstance(found, Response):
+                return found
+            self.root = found
+        return self.root
+
+
 async def _floor_body(request: Request) -> bytes | None:
     return await request.body()
 
@@ -131,7 +154,7 @@ class Controls:
     rates: Any  # the gateway's RateLimiter, or _NoLimit
     read: Callable[[Request], Any]
     parse: Callable[[bytes], Operation | str]
-    document: bool
+    trusted: Callable[[dict[str, Any], str | None, Gateway, Identity, Trail], Response | str]
     timeout: Callable[[float], contextlib.AbstractAsyncContextManager[Any]]
     audit: bool
     metrics: Metrics
@@ -149,7 +172,7 @@ class Controls:
             rates=_NoLimit() if "rate" in off else gateway.rates,
             read=_floor_body if "body" in off else _read_limited,
             parse=_floor_operation if "body" in off else _operation,
-            document="document" not in off,
+            trusted=_FirstDocument() if "document" in off else _trusted,
             timeout=(lambda _: contextlib.nullcontext()) if "timeout" in off else asyncio.timeout,
             audit="audit" not in off,
             metrics=_NoMetrics() if "metrics" in off else metrics,
@@ -198,11 +221,10 @@ async def _answer(request: Request, controls: Controls, trail: Trail) -> Respons
     if isinstance(operation, str):
         return _refuse(trail, 400, operation, "BAD_USER_INPUT")
     payload, variables, name = operation
-    if controls.document:
-        refused = _trusted(payload, name, controls.gateway, identity, trail)
-        if refused is not None:
-            return refused
-    return await _status(controls, trail, variables or {})
+    root = controls.trusted(payload, name, controls.gateway, identity, trail)
+    if isinstance(root, Response):
+        return root
+    return await _read(controls, trail, root, variables or {})
 
 
 async def _admitted(
@@ -238,8 +260,9 @@ def _refused_shape(
 
 def _trusted(
     payload: dict[str, Any], name: str | None, gateway: Gateway, who: Identity, trail: Trail
-) -> Response | None:
-    """Only a document the client trusts, looked up by its id; no text is parsed."""
+) -> Response | str:
+    """Only a document the client trusts, looked up by its id; no text is parsed. Its root
+    field, or the refusal."""
     document = choose_document(payload, gateway.documents[who.client])
     if not isinstance(document, Chosen):
         trail.document_hash = document.hash
@@ -248,17 +271,21 @@ def _trusted(
     if document.trusted is None:  # ad-hoc text would need GraphQL: not here
         return _refuse(trail, 400, "Trusted documents only.", "PERSISTED_QUERY_REQUIRED")
     trail.saw_valid_document(document.trusted.prepared.outline(name))
-    return None
+    return trail.root_field
 
 
-async def _status(controls: Controls, trail: Trail, variables: dict[str, Any]) -> Response:
+async def _read(controls: Controls, trail: Trail, root: str, variables: dict[str, Any]) -> Response:
+    """The floor's answer to the read `root` names, in the request timeout."""
+    handler = READS.get(root)
+    if handler is None:  # createLpa, or an operation the floor has no handler for
+        return _refuse(trail, 400, f"The controls app does not answer {root}.", "BAD_USER_INPUT")
     try:
         async with controls.timeout(controls.gateway.settings.request_timeout_seconds):
-            data = await controls.floor.lpa_status(variables)
+            data = await handler(controls.floor, variables)
     except TimeoutError:
         trail.deny("timeout")
         return JSONResponse({"errors": [error_body(TIMEOUT_MESSAGE, Timeout.code)]}, 503)
-    if data["lpaStatus"] is not None:
+    if data[root]:  # as the resolvers record it: an LPA found, or (donorIdentityMatches) a match
         trail.uids.add(variables["uid"])
     trail.allow()
     return JSONResponse({"data": data})

@@ -13,8 +13,8 @@ leaves out the network: each request goes straight into the ASGI callable.
 - the floor: bench/floor.py's app, the same way;
 - with `--controls`, the controls app (bench/controls.py): the floor's answer with every
   per-request control of the gateway around it and no GraphQL, the ceiling of any gateway
-  that keeps its controls (`lpaStatus` only); `--controls-without host,log,...` takes the
-  named ones out;
+  that keeps its controls (the reads: every operation but `createLpa`);
+  `--controls-without host,log,...` takes the named ones out;
 - each in a process of its own (`--child`), so none inherits another's heap; each warms
   up, then answers `--requests` requests of `--operation` (`lpaStatus` unless told) one at a
   time and then `--concurrency` at a time, `--repeat` times, and reports the median CPU µs per
@@ -356,8 +356,11 @@ def main(argv: list[str] | None = None) -> int:
             result = uvloop.run(_child(spec))
         print(json.dumps(result), flush=True)
         return 0
-    if args.operation != "lpaStatus" and (args.controls or args.controls_without):
-        parser.error("the controls app answers lpaStatus only")
+    if args.operation not in controls.READS and (args.controls or args.controls_without):
+        parser.error(
+            f"the controls app answers reads only ({', '.join(controls.READS)}), "
+            f"not {args.operation}"
+        )
     servers = {
         "floor": not args.no_floor,
         "controls": args.controls or bool(args.controls_without),
