@@ -5,7 +5,9 @@ statement's parameters, a greenlet switch and a result object. `InTransaction` r
 `Prepared` statement, compiled once (`app/db/prepared.py`), on the asyncpg connection under
 the transaction instead, with SQLAlchemy's own type processing on the way in and out; anything
 else still goes through `conn`, on the same connection and in the same transaction. Elsewhere
-(SQLite) every statement goes through `conn`.
+(SQLite), and where something listens for the engine's statements (OpenTelemetry's SQLAlchemy
+instrumentation, whose database spans would miss the driver's), every statement goes through
+`conn`.
 
 Three things keep the two paths one transaction with one contract:
 
@@ -48,8 +50,10 @@ class InTransaction:
 
     @classmethod
     async def of(cls, conn: AsyncConnection) -> InTransaction:
-        """The statements of `conn`'s transaction, on asyncpg where that is the driver."""
-        if conn.dialect.driver != DRIVER:
+        """The statements of `conn`'s transaction, on asyncpg where that is the driver and
+        nothing listens for statements on the engine (the tracing's instrumentation does: it
+        sees only what SQLAlchemy runs, so then SQLAlchemy runs everything)."""
+        if conn.dialect.driver != DRIVER or conn.sync_engine.dispatch.before_cursor_execute:
             return cls(conn)
         if not conn.in_transaction():
             raise ValueError("statements run in a transaction the caller began")

@@ -197,6 +197,22 @@ async def test_a_statement_cut_off_by_cancellation_invalidates_its_connection(
     assert not await _remembered(engine, "k")
 
 
+async def test_a_statement_listener_on_the_engine_sees_every_statement(
+    engine: AsyncEngine,
+) -> None:
+    """Tracing (OpenTelemetry's SQLAlchemy instrumentation) listens for the engine's
+    statements and would miss the driver's: with a listener, SQLAlchemy runs them all."""
+    seen: list[str] = []
+
+    def listener(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", listener)
+    async with engine.begin() as conn:
+        await remember(await InTransaction.of(conn), CLIENT, "k", "hash", FIRST, AT)
+    assert [s for s in seen if s.startswith("INSERT INTO idempotency_records")]
+
+
 async def test_of_refuses_a_connection_outside_a_transaction(
     engine: AsyncEngine, backend: str
 ) -> None:
