@@ -34,6 +34,7 @@ from app.domain.enums import (
 )
 from app.domain.uid import uid_for_sequence
 
+from .in_transaction import InTransaction
 from .models import Lpa
 from .repository import create_lpa
 from .repository.store import sign_all_actors
@@ -118,6 +119,7 @@ async def seed_demo(engine: AsyncEngine) -> list[dict[str, Any]]:
     lpas = Lpa.__table__
     now = datetime.now(UTC)
     async with engine.begin() as conn:
+        tx = await InTransaction.of(conn)
         existing = set(
             (await conn.execute(select(lpas.c.uid).where(lpas.c.uid.in_(demo_uids())))).scalars()
         )
@@ -136,9 +138,9 @@ async def seed_demo(engine: AsyncEngine) -> list[dict[str, Any]]:
                 defaulted=decision.defaulted,
             )
             anomalies = list(decision.problems)
-            lpa_id = await create_lpa(conn, lpa, author=DEMO_AUTHOR, anomalies=anomalies)
+            lpa_id = await create_lpa(tx, lpa, author=DEMO_AUTHOR, anomalies=anomalies)
             if demo.status is not LpaStatus.IN_PROGRESS:  # everyone signed a week later
-                await sign_all_actors(conn, lpa_id, DONOR_SIGNED + timedelta(days=7))
+                await sign_all_actors(tx, lpa_id, DONOR_SIGNED + timedelta(days=7))
     return [demo.summary() for demo in DEMO_LPAS]
 
 

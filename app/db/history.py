@@ -5,21 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from .in_transaction import InTransaction
+from .inserts import RowInsert
 from .models import Change, OutboxEvent, table
 
 changes = table(Change)
 outbox = table(OutboxEvent)
 
 LPA_UPDATED = "lpa-updated"
-_INSERT_CHANGE = insert(changes)
-_INSERT_EVENT = insert(outbox)
+_INSERT_CHANGE = RowInsert(changes)
+_INSERT_EVENT = RowInsert(outbox)
 
 
 async def record_change(
-    conn: AsyncConnection,
+    tx: InTransaction,
     *,
     lpa_id: int,
     uid: str,
@@ -29,18 +28,14 @@ async def record_change(
     fields: list[dict[str, Any]],
     at: datetime,
 ) -> None:
-    await conn.execute(
-        _INSERT_CHANGE,
-        {
-            "lpa_id": lpa_id,
-            "lpa_version": version,
-            "change_type": change_type,
-            "author": author,
-            "applied_at": at,
-            "fields": fields,
-        },
-    )
-    await conn.execute(
-        _INSERT_EVENT,
-        {"event_type": LPA_UPDATED, "uid": uid, "change_type": change_type, "created_at": at},
-    )
+    change = {
+        "lpa_id": lpa_id,
+        "lpa_version": version,
+        "change_type": change_type,
+        "author": author,
+        "applied_at": at,
+        "fields": fields,
+    }
+    await tx.insert(_INSERT_CHANGE, [change])
+    event = {"event_type": LPA_UPDATED, "uid": uid, "change_type": change_type, "created_at": at}
+    await tx.insert(_INSERT_EVENT, [event])

@@ -6,20 +6,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, select
 
 from app.domain.codes import ProblemCode
 from app.domain.problems import Problem
 from app.domain.verdict import Verdict
 
+from .in_transaction import InTransaction
+from .inserts import RowInsert
 from .models import IdempotencyRecord, table
+from .prepared import Prepared, Reads
 
 records = table(IdempotencyRecord)
-_RECALL = select(records.c.request_hash, records.c.response).where(
-    records.c.client == bindparam("client"), records.c.key == bindparam("key")
+_RECALL = Prepared(
+    select(records.c.request_hash, records.c.response).where(
+        records.c.client == bindparam("client"), records.c.key == bindparam("key")
+    )
 )
-_REMEMBER = insert(records)
+_REMEMBER = RowInsert(records)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +32,14 @@ class Remembered:
     verdict: Verdict
 
 
-async def recall(conn: AsyncConnection, client: str, key: str) -> Remembered | None:
-    row = (await conn.execute(_RECALL, {"client": client, "key": key})).first()
-    return None if row is None else Remembered(row.request_hash, _verdict(row.response))
+async def recall(reads: Reads, client: str, key: str) -> Remembered | None:
+    """The stored answer, read in a transaction (`InTransaction`) or on its own (`Statements`)."""
+    row = await reads.first(_RECALL, {"client": client, "key": key})
+    return None if row is None else Remembered(row["request_hash"], _verdict(row["response"]))
 
 
 async def remember(
-    conn: AsyncConnection,
+    tx: InTransaction,
     client: str,
     key: str,
     request_hash: str,
@@ -42,16 +47,14 @@ async def remember(
     at: datetime,
 ) -> None:
     """Store the answer; a concurrent twin makes this raise IntegrityError at insert or commit."""
-    await conn.execute(
-        _REMEMBER,
-        {
-            "client": client,
-            "key": key,
-            "request_hash": request_hash,
-            "response": _json(verdict),
-            "created_at": at,
-        },
-    )
+    row = {
+        "client": client,
+        "key": key,
+        "request_hash": request_hash,
+        "response": _json(verdict),
+        "created_at": at,
+    }
+    await tx.insert(_REMEMBER, [row])
 
 
 def _json(verdict: Verdict) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from itertools import islice
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.codes import ProblemCode
 from app.domain.create import CreateDecision, decide_create
@@ -25,6 +25,7 @@ from app.domain.imported import IMPORTER, imported_lpa
 from app.domain.problems import Problem, pointer
 from app.domain.store_format import StoreRecord, read_line
 
+from .in_transaction import InTransaction
 from .repository import create_lpa
 from .repository.store import lpas, taken_actor_ids
 
@@ -114,10 +115,10 @@ class _Ready:
     decision: CreateDecision
     at: datetime
 
-    def store(self, conn: AsyncConnection) -> Awaitable[int]:
+    def store(self, tx: InTransaction) -> Awaitable[int]:
         lpa = imported_lpa(self.record, self.decision.draft, self.at, self.decision.defaulted)
         problems = list(self.decision.problems)
-        return create_lpa(conn, lpa, author=IMPORTER, anomalies=problems, change_type=IMPORT)
+        return create_lpa(tx, lpa, author=IMPORTER, anomalies=problems, change_type=IMPORT)
 
 
 async def _write_all(engine: AsyncEngine, items: list[_Ready]) -> bool:
@@ -128,10 +129,11 @@ async def _write_all(engine: AsyncEngine, items: list[_Ready]) -> bool:
         return False
     try:
         async with engine.begin() as conn:
-            if await taken_actor_ids(conn, given):
+            tx = await InTransaction.of(conn)
+            if await taken_actor_ids(tx, given):
                 raise _Rollback
             for item in items:
-                await item.store(conn)
+                await item.store(tx)
     except (_Rollback, IntegrityError):
         return False
     return True
@@ -141,10 +143,11 @@ async def _write_one(engine: AsyncEngine, item: _Ready) -> list[Problem]:
     given = item.record.held.given_uids()
     try:
         async with engine.begin() as conn:
-            taken = await taken_actor_ids(conn, given)
+            tx = await InTransaction.of(conn)
+            taken = await taken_actor_ids(tx, given)
             if taken:
                 raise _Rollback(sorted(Problem(given[t], ProblemCode.DUPLICATE) for t in taken))
-            await item.store(conn)
+            await item.store(tx)
     except _Rollback as rollback:
         return rollback.problems
     except IntegrityError:

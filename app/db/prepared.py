@@ -27,7 +27,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, Select
+from sqlalchemy import Select, UpdateBase
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import PoolProxiedConnection
@@ -69,11 +69,11 @@ class _Compiled:
         }
 
 
-def _compile(statement: Select[Any] | Insert, dialect: Dialect) -> _Compiled:
+def _compile(statement: Select[Any] | UpdateBase, dialect: Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
     names = tuple(compiled.positiontup or ())
     params = [compiled.binds[name] for name in names]
-    # a SELECT's columns, or an INSERT's RETURNING columns (none without RETURNING)
+    # a SELECT's columns, or an INSERT's or DELETE's RETURNING columns (none without RETURNING)
     columns = (
         statement.selected_columns if isinstance(statement, Select) else statement.exported_columns
     )
@@ -91,7 +91,7 @@ def _compile(statement: Select[Any] | Insert, dialect: Dialect) -> _Compiled:
 class Prepared:
     """One statement, compiled at most once per dialect."""
 
-    def __init__(self, statement: Select[Any] | Insert) -> None:
+    def __init__(self, statement: Select[Any] | UpdateBase) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 

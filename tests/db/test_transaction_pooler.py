@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
@@ -26,10 +27,15 @@ from app.db.demo import demo_uids, seed_demo
 from app.db.engine import engine_for_url, without_transaction
 from app.db.prepared import Prepared, Statements
 from app.db.rate_buckets import SqlRateStore
+from app.db.repository import CallerRepository, Database
 from app.db.repository.reads import status_row
+from app.db.repository.store import lpas
 from app.db.visibility import RowRule
+from app.domain.uid import uid_for_sequence
+from app.domain.verdict import Verdict
 from tests import pgbouncer
 from tests.db.test_audit_batch import row
+from tests.domain.builders import an_lpa
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres_only]
 TIMEOUT_MS = 200
@@ -175,3 +181,71 @@ async def test_a_timeout_per_connection_is_refused_by_pgbouncer(pooled_url: str)
                 await conn.execute(text("SELECT 1"))
     finally:
         await engine.dispose()
+
+
+async def test_a_create_runs_its_statements_in_its_own_transaction_behind_the_pooler(
+    pooled: tuple[AsyncEngine, Statements], pooled_url: str
+) -> None:
+    """The create's statements run by asyncpg inside the SQLAlchemy transaction
+    (`InTransaction`): concurrently on PgBouncer's one server connection, nothing named is left
+    there, the transaction's SET LOCAL timeout bounds them, and they roll back with it."""
+    engine, statements = pooled
+    database = Database(engine, without_transaction(engine), statements)
+    repository = CallerRepository(database, database, RowRule.ALL, "opg.poas.makeregister")
+
+    async def create(key: str, *, fail: bool = False) -> None:
+        async with repository.transaction() as lpas:
+            uid = uid_for_sequence(await lpas.allocate_number())
+            new = an_lpa(id=None, uid=uid, created_at=_AT, updated_at=_AT)  # people of its own
+            await lpas.create(new, author="test", anomalies=[])
+            await lpas.remember(key, "hash", Verdict(accepted=True, uid=uid, version=1), _AT)
+            if fail:
+                raise ValueError("the mutation failed after its writes")
+
+    before = await _count_lpas(engine)
+    await asyncio.gather(*(create(f"k{i}") for i in range(CONCURRENT)))
+    with pytest.raises(ValueError, match="failed"):
+        await create("rolled-back", fail=True)
+    assert await _count_lpas(engine) == before + CONCURRENT
+    assert await repository.recall("k0") is not None
+    assert await repository.recall("rolled-back") is None
+    with pytest.raises(DBAPIError) as refused:
+        async with repository.transaction() as lpas:
+            await lpas.tx.first(_SLEEP, {"seconds": 2 * TIMEOUT_MS / 1000})
+    assert getattr(refused.value.orig, "sqlstate", None) == "57014"
+    names, timeout = await _server_state(pooled_url)
+    assert timeout == "0"
+    assert not [n for n in names if n.startswith("__asyncpg_stmt_")]
+
+
+async def test_without_a_timeout_the_pooler_s_transaction_is_begun_before_the_driver_s_statement(
+    pooled_url: str, seeded: None
+) -> None:
+    """No SET LOCAL begins the transaction here: `InTransaction.of` does, so the remembered
+    answer, its first statement, goes with the rollback."""
+    engine = engine_for_url(pooled_url, transaction_pooler=True)
+    statements = Statements(engine, transaction_pooler=True)
+    database = Database(engine, without_transaction(engine), statements)
+    repository = CallerRepository(database, database, RowRule.ALL, "opg.poas.makeregister")
+    verdict = Verdict(accepted=True, uid="M-1111-1111-1111", version=1)
+
+    async def remember_and_fail() -> None:
+        async with repository.transaction() as lpas:
+            await lpas.remember("key", "hash", verdict, _AT)
+            raise ValueError("failed")
+
+    try:
+        with pytest.raises(ValueError, match="failed"):
+            await remember_and_fail()
+        assert await repository.recall("key") is None
+    finally:
+        await statements.close()
+        await engine.dispose()
+
+
+_AT = datetime(2026, 1, 2, tzinfo=UTC)
+
+
+async def _count_lpas(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(lpas))).scalar_one())

@@ -15,6 +15,7 @@ from app.domain.records import CaseFile, FeeRate, Lpa
 from ..audit import record
 from ..fees import fee_schedule
 from ..idempotency import Remembered, recall
+from ..in_transaction import InTransaction
 from ..oracle_budget import FailureBudget
 from ..visibility import RowRule
 from .batches import rows_by_key
@@ -88,15 +89,14 @@ class CallerRepository:
 
     async def recall(self, key: str) -> Remembered | None:
         """The committed answer to the client's idempotency key, outside any transaction."""
-        async with self.primary.engine.connect() as conn:
-            return await recall(conn, self.client, key)
+        return await recall(self.primary.statements, self.client, key)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[LpaRepository]:
         """One transaction on the primary: committed when the block ends, rolled back if it
         raises."""
         async with self.primary.engine.begin() as conn:
-            yield LpaRepository(conn, self.rule, self.client)
+            yield LpaRepository(await InTransaction.of(conn), self.rule, self.client)
 
     async def audit(self, event: Mapping[str, Any]) -> None:
         """Write one audit row now, committed on its own."""

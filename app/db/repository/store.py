@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from app.domain.uid import uid_for_sequence
 
+from ..in_transaction import InTransaction
+from ..inserts import RowInsert
 from ..models import (
     Actor,
     Address,
@@ -26,6 +27,7 @@ from ..models import (
     TrustCorporationSignatory,
     table,
 )
+from ..prepared import Prepared
 
 lpas = table(Lpa)
 actors = table(Actor)
@@ -34,8 +36,8 @@ anomalies = table(Anomaly)
 numbers = table(LpaNumber)
 
 # Tables a change may add rows to, by name.
-ADDABLE: dict[str, Table] = {
-    t.name: t
+ADDABLE: dict[str, RowInsert] = {
+    t.name: RowInsert(t)
     for t in map(
         table,
         (
@@ -48,22 +50,19 @@ ADDABLE: dict[str, Table] = {
     )
 }
 
-# One executemany needs the same keys in every row: absent optional columns are NULL.
-_EMPTY_ACTOR = {c.name: None for c in actors.c if c.nullable}
-_EMPTY_ADDRESS = {c.name: None for c in addresses.c if c.nullable}
-
-
-# Statements built once: SQLAlchemy works out a constant statement's cache key only once, where
-# `.values(...)` on every call makes a new statement whose key is computed again each time.
-_NEW_NUMBER = insert(numbers).returning(numbers.c.id)
-_FORGET_NUMBER = delete(numbers).where(numbers.c.id == bindparam("number"))
-_UID_HELD = select(lpas.c.id).where(lpas.c.uid == bindparam("uid"))
-_INSERT_LPA = insert(lpas).returning(lpas.c.id)
-_INSERT_ACTORS = insert(actors)
-_INSERT_ADDRESSES = insert(addresses)
-_INSERT_ANOMALIES = insert(anomalies)
-_ANOMALY_KEYS = select(anomalies.c.source, anomalies.c.code).where(
-    anomalies.c.lpa_id == bindparam("lpa_id")
+# Statements built once and compiled once (`InTransaction`): on PostgreSQL asyncpg runs them
+# in the transaction; through SQLAlchemy (SQLite) a constant statement's cache key is worked out
+# only once, where `.values(...)` on every call makes a new statement whose key is computed
+# again each time.
+_NEW_NUMBER = Prepared(insert(numbers).values({}).returning(numbers.c.id))
+_FORGET_NUMBER = Prepared(delete(numbers).where(numbers.c.id == bindparam("number")))
+_UID_HELD = Prepared(select(lpas.c.id).where(lpas.c.uid == bindparam("uid")))
+_INSERT_LPA = RowInsert(lpas, lpas.c.id)
+_INSERT_ACTORS = RowInsert(actors)
+_INSERT_ADDRESSES = RowInsert(addresses)
+_INSERT_ANOMALIES = RowInsert(anomalies)
+_ANOMALY_KEYS = Prepared(
+    select(anomalies.c.source, anomalies.c.code).where(anomalies.c.lpa_id == bindparam("lpa_id"))
 )
 
 
@@ -73,75 +72,64 @@ class NewActor:
     address: Mapping[str, Any] | None
 
 
-async def allocate_number(conn: AsyncConnection) -> int:
+async def allocate_number(tx: InTransaction) -> int:
     """A sequence number no other LPA has had or will have, even if this transaction fails.
 
     A number whose UID an imported LPA already holds is skipped: imported UIDs come from OPG's
     LPA store and may be anywhere in the sequence's range."""
     while True:
-        number = int((await conn.execute(_NEW_NUMBER)).scalar_one())
-        await conn.execute(_FORGET_NUMBER, {"number": number})
-        held = await conn.execute(_UID_HELD, {"uid": uid_for_sequence(number)})
-        if held.first() is None:
+        number = int((await tx.one(_NEW_NUMBER, {}))["id"])
+        await tx.execute(_FORGET_NUMBER, {"number": number})
+        if await tx.first(_UID_HELD, {"uid": uid_for_sequence(number)}) is None:
             return number
 
 
-async def insert_lpa(
-    conn: AsyncConnection, lpa: Mapping[str, Any], people: Sequence[NewActor]
-) -> int:
-    lpa_id = int((await conn.execute(_INSERT_LPA, dict(lpa))).scalar_one())
-    await insert_actors(conn, lpa_id, people)
+async def insert_lpa(tx: InTransaction, lpa: Mapping[str, Any], people: Sequence[NewActor]) -> int:
+    lpa_id = int((await tx.one(_INSERT_LPA.prepared, _INSERT_LPA.row(lpa)))["id"])
+    await insert_actors(tx, lpa_id, people)
     return lpa_id
 
 
-async def insert_actors(conn: AsyncConnection, lpa_id: int, people: Sequence[NewActor]) -> None:
-    await conn.execute(
-        _INSERT_ACTORS, [{**_EMPTY_ACTOR, **p.row, "lpa_id": lpa_id} for p in people]
-    )
-    located = [
-        {**_EMPTY_ADDRESS, **p.address, "actor_id": p.row["id"]}
-        for p in people
-        if p.address is not None
-    ]
-    if located:
-        await conn.execute(_INSERT_ADDRESSES, located)
+async def insert_actors(tx: InTransaction, lpa_id: int, people: Sequence[NewActor]) -> None:
+    await tx.insert(_INSERT_ACTORS, [{**p.row, "lpa_id": lpa_id} for p in people])
+    located = [{**p.address, "actor_id": p.row["id"]} for p in people if p.address is not None]
+    await tx.insert(_INSERT_ADDRESSES, located)
 
 
-async def taken_actor_ids(conn: AsyncConnection, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+async def taken_actor_ids(tx: InTransaction, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     """Which of these actor UUIDs another LPA already holds."""
     wanted = list(ids)
     if not wanted:
         return set()
-    found = await conn.execute(select(actors.c.id).where(actors.c.id.in_(wanted)))
+    found = await tx.conn.execute(select(actors.c.id).where(actors.c.id.in_(wanted)))
     return set(found.scalars())
 
 
 async def put_address(
-    conn: AsyncConnection, actor_id: Any, address: Mapping[str, Any], new: bool
+    tx: InTransaction, actor_id: Any, address: Mapping[str, Any], new: bool
 ) -> None:
     """Replace the actor's address whole, or give it its first."""
     if new:
-        await conn.execute(_INSERT_ADDRESSES, [{**address, "actor_id": actor_id}])
+        await tx.insert(_INSERT_ADDRESSES, [{**address, "actor_id": actor_id}])
     else:
-        await conn.execute(
+        await tx.conn.execute(
             update(addresses).where(addresses.c.actor_id == actor_id).values(**address)
         )
 
 
 async def insert_anomalies(
-    conn: AsyncConnection, lpa_id: int, found: Iterable[tuple[str, str]], at: datetime
+    tx: InTransaction, lpa_id: int, found: Iterable[tuple[str, str]], at: datetime
 ) -> None:
     rows = [
         {"lpa_id": lpa_id, "source": source, "code": code, "status": "detected", "detected_at": at}
         for source, code in found
     ]
-    if rows:
-        await conn.execute(_INSERT_ANOMALIES, rows)
+    await tx.insert(_INSERT_ANOMALIES, rows)
 
 
-async def bump_version(conn: AsyncConnection, lpa_id: int, expected: int, at: datetime) -> bool:
+async def bump_version(tx: InTransaction, lpa_id: int, expected: int, at: datetime) -> bool:
     """Compare-and-set on the version: True only for the one writer that saw `expected`."""
-    result = await conn.execute(
+    result = await tx.conn.execute(
         update(lpas)
         .where(lpas.c.id == lpa_id, lpas.c.version == expected)
         .values(version=expected + 1, updated_at=at)
@@ -149,30 +137,31 @@ async def bump_version(conn: AsyncConnection, lpa_id: int, expected: int, at: da
     return result.rowcount == 1
 
 
-async def update_lpa(conn: AsyncConnection, lpa_id: int, values: Mapping[str, Any]) -> None:
-    await conn.execute(update(lpas).where(lpas.c.id == lpa_id).values(**values))
+async def update_lpa(tx: InTransaction, lpa_id: int, values: Mapping[str, Any]) -> None:
+    await tx.conn.execute(update(lpas).where(lpas.c.id == lpa_id).values(**values))
 
 
-async def update_actor(conn: AsyncConnection, actor_id: Any, values: Mapping[str, Any]) -> None:
-    await conn.execute(update(actors).where(actors.c.id == actor_id).values(**values))
+async def update_actor(tx: InTransaction, actor_id: Any, values: Mapping[str, Any]) -> None:
+    await tx.conn.execute(update(actors).where(actors.c.id == actor_id).values(**values))
 
 
 async def insert_rows(
-    conn: AsyncConnection, table_name: str, rows: Sequence[Mapping[str, Any]]
+    tx: InTransaction, table_name: str, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    await conn.execute(insert(ADDABLE[table_name]), [dict(r) for r in rows])
+    await tx.insert(ADDABLE[table_name], rows)
 
 
-async def anomaly_keys(conn: AsyncConnection, lpa_id: int) -> set[tuple[str, str]]:
-    return {(row.source, row.code) for row in await conn.execute(_ANOMALY_KEYS, {"lpa_id": lpa_id})}
+async def anomaly_keys(tx: InTransaction, lpa_id: int) -> set[tuple[str, str]]:
+    rows = await tx.all(_ANOMALY_KEYS, {"lpa_id": lpa_id})
+    return {(row["source"], row["code"]) for row in rows}
 
 
 async def resolve_anomalies(
-    conn: AsyncConnection, lpa_id: int, keys: list[tuple[str, str]], at: datetime, by: str
+    tx: InTransaction, lpa_id: int, keys: list[tuple[str, str]], at: datetime, by: str
 ) -> int:
     resolved = 0
     for source, code in keys:
-        result = await conn.execute(
+        result = await tx.conn.execute(
             update(anomalies)
             .where(
                 anomalies.c.lpa_id == lpa_id,
@@ -186,10 +175,10 @@ async def resolve_anomalies(
     return resolved
 
 
-async def sign_all_actors(conn: AsyncConnection, lpa_id: int, at: datetime) -> None:
+async def sign_all_actors(tx: InTransaction, lpa_id: int, at: datetime) -> None:
     """Mark every signer of the LPA as signed at `at` (demo data only)."""
     signers = ("attorney", "trust-corporation", "certificate-provider")
-    await conn.execute(
+    await tx.conn.execute(
         update(actors)
         .where(actors.c.lpa_id == lpa_id, actors.c.role.in_(signers))
         .values(signed_at=at)
