@@ -73,7 +73,14 @@ _ADDRESS_FROM_PEOPLE = tuple((name, f"address_{name}") for name in ADDRESS_COLUM
 
 def actor_columns(actor: Actor) -> dict[str, Any]:
     """The actor's own columns (not its address, checks or signatories)."""
-    return {f.name: getattr(actor, f.name) for f in fields(actor) if f.name not in _NESTED}
+    kind = type(actor)
+    names = _OWN_COLUMNS.get(kind)
+    if names is None:
+        names = _OWN_COLUMNS[kind] = tuple(f.name for f in fields(kind) if f.name not in _NESTED)
+    return {name: getattr(actor, name) for name in names}
+
+
+_OWN_COLUMNS: dict[type, tuple[str, ...]] = {}  # per actor class, worked out on first use
 
 
 def lpa_columns(lpa: Lpa) -> dict[str, Any]:

@@ -61,8 +61,9 @@ def _added(at: str, new: JsonValue, out: list[dict[str, JsonValue]]) -> None:
 
 
 def _shown(lpa: Lpa) -> dict[str, JsonValue]:
-    shown = {f.name: jsonable(getattr(lpa, f.name)) for f in fields(lpa)}
-    for name in _BOOKKEEPING:
-        shown.pop(name)
+    shown = {name: jsonable(getattr(lpa, name)) for name in _SHOWN}
     shown.update({name: jsonable(getattr(lpa.case, name)) for name in _SHOWN_CASE})
     return shown
+
+
+_SHOWN = tuple(f.name for f in fields(Lpa) if f.name not in _BOOKKEEPING)
