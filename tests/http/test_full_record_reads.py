@@ -20,6 +20,7 @@ from sqlalchemy import table as sql_table
 from starlette.applications import Starlette
 
 from app.db.demo import demo_uids, seed_demo
+from app.db.in_transaction import InTransaction
 from app.db.prepared import Prepared
 from app.db.repository import CallerRepository, create_lpa
 from app.db.repository import reads as reads_module
@@ -133,13 +134,14 @@ async def _store_every_kind(app: Starlette, gql: Any) -> list[str]:
         created = (await gql("opg.poas.makeregister", CREATE_LPA, variables)).json()
         uids.append(created["data"]["createLpa"]["uid"])
     async with engine.begin() as conn:
+        tx = await InTransaction.of(conn)
         for n, draft in enumerate(_drafts(DRAFTS)):
             decision = decide_create(draft, now)
             uid = uid_for_sequence(900_000 + n)
             lpa = new_lpa(
                 decision.draft, uid=uid, client="test", at=now, defaulted=decision.defaulted
             )
-            await create_lpa(conn, lpa, author="test", anomalies=list(decision.problems))
+            await create_lpa(tx, lpa, author="test", anomalies=list(decision.problems))
             uids.append(uid)
         people = (await conn.execute(select(actors.c.id, actors.c.role))).all()
         for n, (actor, role) in enumerate(people):
