@@ -95,7 +95,7 @@ Check = Callable[[Any, Any], None]
 
 
 def spelt(where: Any) -> str:
-    """`input.attorneys[2].firstNames` for (((("input"), "attorneys"), 2), "firstNames")."""
+    """`input.attorneys[2].firstNames` for `((("input", "attorneys"), 2), "firstNames")`."""
     if isinstance(where, str):
         return where
     parent, step = where
