@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from typing import Any
+
+from app.db.audit import REQUEST
+from app.db.demo import demo_uids
 
 # The JWT `sub` each client's test tokens carry.
 SUBS = {
@@ -73,3 +77,21 @@ def online_lpa(**overrides: Any) -> dict[str, Any]:
     }
     lpa.update(overrides)
     return copy.deepcopy(lpa)
+
+
+def audit_row(n: int, **overrides: Any) -> dict[str, Any]:
+    """The n-th audit row of a batch, as the gateway queues it: a read of a demo LPA."""
+    return {
+        "occurred_at": datetime(2026, 3, 1, 12, 30, tzinfo=UTC),
+        "kind": REQUEST,
+        "request_id": f"{n:032x}",
+        "client": "opg.poas.use",
+        "sub": None,
+        "operation_name": "Status",
+        "document_hash": "a" * 64,
+        "decision": "allowed",
+        "reason": None,
+        "lpa_uids": [demo_uids()[n % 2]],
+        "duration_ms": n / 4,
+        **overrides,
+    }

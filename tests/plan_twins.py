@@ -54,12 +54,20 @@ class Twins:
 
     async def both(self, client: str, body: dict[str, Any]) -> tuple[Answer, Answer]:
         self.asked += 1
+        # A gateway withholds its answer (503) while a queued audit row is over a second
+        # old, and a slow moment (two writers on one SQLite file, a busy machine) can leave
+        # one that old: the audit's promise, not a difference between the two. Each pair
+        # starts with nothing queued, so that only the answering can differ.
+        await self.flush()
         return await self.ask(self.core, client, body), await self.ask(self.planned, client, body)
+
+    async def flush(self) -> None:
+        for app in (self.core, self.planned):
+            await app.state.gateway.audit.flush()
 
     async def audit_rows(self) -> dict[str, dict[str, Any]]:
         """Every audit row so far by request id, without what is unique to a run."""
-        for app in (self.core, self.planned):
-            await app.state.gateway.audit.flush()
+        await self.flush()
         table = AuditEvent.__table__
         rows: list[dict[str, Any]] = []
         for app in (self.core, self.planned):  # one database, or one each (mutations)

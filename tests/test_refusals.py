@@ -20,6 +20,7 @@ from app.authz.keys import dev_private_key
 from app.cli import main
 from app.settings import DEFAULT_POLICY_DIR, Settings
 from tests.conftest import POSTGRES_ADMIN_URL, _pg_url, pg_admin
+from tests.copies import drop_database
 from tests.live_server import REPO, server_env
 from tests.production import keys_file
 
@@ -81,7 +82,7 @@ class Place:
         name = f"lpa_gw_refusal_{uuid.uuid4().hex[:12]}"
         template = f' TEMPLATE "{self.templates["postgresql"]}"' if migrated else ""
         pg_admin(f'CREATE DATABASE "{name}"{template}')
-        self.cleanups.append(lambda: pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.cleanups.append(lambda: pg_admin(drop_database(name)))
         return _pg_url(name)
 
     def pg_bare_role(self, database_url: str) -> str:

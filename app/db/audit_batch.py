@@ -6,8 +6,14 @@ statement, within `interval` seconds. Promises:
 - **Nothing is lost on a clean shutdown**: `close()` writes every queued row before the
   database engine is closed.
 - **At most `max_lag` seconds (1 s) of answered reads are at risk on a crash**: the gateway
-  asks `lagging()` before it answers, and withholds the answer (503 `UNAVAILABLE`) while the
-  oldest unwritten row is older than that, for instance because the database is out of reach.
+  queues a read's row with `admit()`, which returns only while the oldest unwritten row is at
+  most that old. When it is older, `admit()` waits for the writer to catch up, for at most
+  `patience` seconds (1 s), and then refuses (`AuditBacklog`: the answer is withheld, 503
+  `UNAVAILABLE`). It refuses at once while the writer's last try failed: the database is out
+  of reach, and waiting would only hold the caller. The wait is for a writer that is slow, not
+  failing: the whole process stalled (a long garbage collection, a starved CPU), and its rows
+  will be written at the writer's next turn. Without it, the first request after such a
+  stall was withheld although nothing was wrong with the database.
 - A failed write keeps its rows, in order, and is tried again at the next interval.
 - **A busy worker never falls behind**: once started, the batch writes from a thread of its
   own, on an event loop and a connection of its own (`AuditConnection`: one asyncpg
@@ -39,6 +45,8 @@ from .audit import Inserts, write_rows
 
 FLUSH_INTERVAL_SECONDS = 0.2
 MAX_LAG_SECONDS = 1.0
+PATIENCE_SECONDS = 1.0  # how long `admit` waits for a slow writer before it refuses
+WAIT_STEP_SECONDS = 0.01  # how often it looks while it waits
 MAX_BATCH = 1000  # rows per statement
 MAX_QUEUED = 100_000  # rows held while the database is out of reach; beyond it, refuse
 CLOSE_ATTEMPTS = 5
@@ -62,12 +70,15 @@ class AuditBatch:
         *,
         interval: float = FLUSH_INTERVAL_SECONDS,
         max_lag: float = MAX_LAG_SECONDS,
+        patience: float = PATIENCE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not 0 < interval < max_lag <= MAX_LAG_SECONDS:
             raise ValueError("need 0 < interval < max_lag <= 1 second")
         self._connection = connection
         self._interval, self._max_lag, self._clock = interval, max_lag, clock
+        self._wait_steps = max(1, round(patience / WAIT_STEP_SECONDS))
+        self._failing = False  # the writer's last try failed; set by its thread, read by any
         # Added to by the worker's loop, written and removed by the writer's: under `_guard`.
         self._queued: deque[tuple[float, Mapping[str, Any]]] = deque()
         self._guard = threading.Lock()
@@ -78,11 +89,27 @@ class AuditBatch:
         return len(self._queued)
 
     def add(self, row: Mapping[str, Any]) -> None:
-        """Queue a row; `AuditBacklog` if it must not be answered (see `lagging`)."""
+        """Queue a row; `AuditBacklog` if the queue is full (the row is not kept)."""
         with self._guard:
             if len(self._queued) >= MAX_QUEUED:
                 raise AuditBacklog("audit queue full")
             self._queued.append((self._clock(), row))
+
+    async def admit(self, row: Mapping[str, Any]) -> None:
+        """Queue a row and return once its answer may go; `AuditBacklog` if it must not be
+        answered: the queue is full, or rows stay unwritten for too long (see the module)."""
+        self.add(row)
+        if self.lagging():
+            await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        """Wait for a writer that is not failing, for at most `patience`; refuse after."""
+        for _ in range(self._wait_steps):
+            if self._failing:
+                break
+            await asyncio.sleep(WAIT_STEP_SECONDS)
+            if not self.lagging():
+                return
         if self.lagging():
             raise AuditBacklog("audit rows unwritten for too long")
 
@@ -158,19 +185,18 @@ class AuditBatch:
         log.error("audit rows lost at shutdown: %d", len(self._queued))
 
     async def _run(self) -> None:
-        failing = False  # one warning when writes start failing, one line when they recover
-        while True:
+        while True:  # one warning when writes start failing, one line when they recover
             await asyncio.sleep(self._interval)
             try:
                 await self._flush()
             except Exception:
-                if not failing:
+                if not self._failing:
+                    self._failing = True
                     log.warning("audit rows not written yet: %d queued", len(self._queued))
-                failing = True
             else:
-                if failing:
+                if self._failing:
+                    self._failing = False
                     log.warning("audit rows written again")
-                failing = False
 
 
 Serve = Callable[[asyncio.Event, Callable[[], None]], Coroutine[Any, Any, None]]

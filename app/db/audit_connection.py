@@ -66,14 +66,14 @@ class AuditConnection:
         if not rows:
             return
         compiled = prepared.compiled(self._dialect)
-        arguments = [compiled.arguments(r) for r in rows]
         if self._sqlite is not None:
+            arguments = [compiled.arguments(r) for r in rows]
             await asyncio.to_thread(self._sqlite.write_all, compiled.sql, arguments)
             return
+        method, sql, values = compiled.rows(rows)
         conn = await self._connection()
         try:
-            # asyncpg's executemany is atomic: one pipelined round trip, all rows or none
-            await run_statement(conn, self._begin, conn.executemany, compiled.sql, arguments)
+            await run_statement(conn, self._begin, getattr(conn, method), sql, *values)
         finally:
             if not conn.is_closed() and conn.is_in_transaction():
                 conn.terminate()  # cut off inside its transaction: never write on after it

@@ -103,9 +103,8 @@ class InTransaction:
         elif rows and self._driver is None:
             await self.conn.execute(into.prepared.statement, into.rows(rows))
         elif rows:
-            compiled = into.prepared.compiled(self.conn.dialect)
-            arguments = [compiled.arguments(r) for r in into.rows(rows)]
-            await self._run("executemany", compiled.sql, arguments)
+            method, sql, arguments = into.prepared.compiled(self.conn.dialect).rows(into.rows(rows))
+            await self._run(method, sql, *arguments)
 
     async def _run(self, method: str, sql: str, *arguments: Any) -> Any:
         """asyncpg's `method` (fetchrow, fetch, execute, executemany) with `sql`."""

@@ -23,7 +23,10 @@ class RowInsert:
         generated = table.autoincrement_column
         columns = [c for c in table.c if c is not generated]
         statement = insert(table).values({c.key: bindparam(c.key) for c in columns})
-        self.prepared = Prepared(statement.returning(*returning) if returning else statement)
+        # without RETURNING, `inline`: no generated id is fetched, for nobody reads it
+        self.prepared = Prepared(
+            statement.returning(*returning) if returning else statement.inline()
+        )
         self._left_out = _left_out(columns)
 
     def row(self, given: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,11 +23,11 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Select, UpdateBase
+from sqlalchemy import Insert, Select, UpdateBase
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import PoolProxiedConnection
@@ -56,11 +56,27 @@ class _Compiled:
     binds: tuple[Processor, ...]
     columns: tuple[str, ...]
     results: tuple[Processor, ...]
+    many: _ManyRows | None  # the INSERT of many rows as one statement, or None
 
     def arguments(self, values: Mapping[str, Any]) -> list[Any]:
         """Positional arguments; a parameter the caller must give and did not is a KeyError."""
         given = [f[0] if f else values[n] for n, f in zip(self.names, self.fixed, strict=True)]
         return [v if p is None else p(v) for v, p in zip(given, self.binds, strict=True)]
+
+    def rows(self, rows: Sequence[Mapping[str, Any]]) -> tuple[str, str, list[Any]]:
+        """How asyncpg inserts `rows` (at least one) all or none: its method, the SQL and
+        the positional arguments. One row is the statement itself. More are one statement
+        where there is a form for many rows (`_ManyRows`): up to `VALUES_AT_MOST` rows as
+        many VALUES rows, more as one array per column; else (SQLite) the statement once per
+        row (`executemany`)."""
+        arguments = [self.arguments(r) for r in rows]
+        if len(arguments) == 1:
+            return "execute", self.sql, arguments[0]
+        if self.many is None:
+            return "executemany", self.sql, [arguments]
+        if len(arguments) <= VALUES_AT_MOST:
+            return "execute", self.many.values(len(arguments)), [v for a in arguments for v in a]
+        return "execute", self.many.unnest, [list(c) for c in zip(*arguments, strict=True)]
 
     def row(self, record: Sequence[Any]) -> dict[str, Any]:
         return {
@@ -85,7 +101,87 @@ def _compile(statement: Select[Any] | UpdateBase, dialect: Dialect) -> _Compiled
         binds=tuple(p.type.dialect_impl(dialect).bind_processor(dialect) for p in params),
         columns=tuple(str(c.key) for c in columns),
         results=tuple(t.result_processor(dialect, None) for t in types),
+        many=_many_rows(statement, compiled, params, dialect),
     )
+
+
+# Rows in one statement as VALUES rows, up to this many; beyond, as arrays (`_ManyRows`).
+VALUES_AT_MOST = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _ManyRows:
+    """An INSERT of one row, every value a parameter, as the INSERT of many rows in one
+    statement on PostgreSQL, which then runs one statement where `executemany` has it run
+    one per row. Measured on this kind of machine (docs/performance.md):
+
+    - `values(n)`: `INSERT INTO t (a, b) VALUES ($1::A, $2::B), ($3::A, $4::B)`, a statement
+      for each count of rows, kept once made. For a handful of rows the cheapest for the
+      gateway and the server alike, but its text grows with the rows and the server plans
+      every value: at hundreds of rows it costs the server more than `executemany`.
+    - `unnest`: `INSERT INTO t (a, b) SELECT * FROM unnest($1::A[], $2::B[])`, each
+      parameter's values across the rows as one array, in the rows' order: one statement
+      whatever the count, half the server's cost per row of `executemany` at hundreds of
+      rows, but asyncpg checks every value of an array in Python as it encodes it.
+
+    Each value is cast as SQLAlchemy casts the parameter it stands for: a VARCHAR without
+    its length, for a cast to VARCHAR(n) would cut a value too long instead of refusing it;
+    a parameter SQLAlchemy leaves uncast (a non-native enum) as its type's, which an array
+    needs. The values are processed as that parameter's are (`_Compiled.arguments`)."""
+
+    into: str  # INSERT INTO t (a, b)
+    types: tuple[str, ...]  # each parameter's cast, in order: VARCHAR, UUID, ...
+    unnest: str
+    _values: dict[int, str] = field(default_factory=dict)
+
+    def values(self, count: int) -> str:
+        found = self._values.get(count)
+        if found is None:
+            width = len(self.types)
+            rows = (
+                ", ".join(f"${at * width + i}::{t}" for i, t in enumerate(self.types, 1))
+                for at in range(count)
+            )
+            found = self._values[count] = f"{self.into} VALUES ({'), ('.join(rows)})"
+        return found
+
+
+def _many_rows(
+    statement: Select[Any] | UpdateBase, compiled: Any, params: Sequence[Any], dialect: Dialect
+) -> _ManyRows | None:
+    """The statement's form for many rows, built only where its own SQL is, to the
+    character, the one-row INSERT of these columns from these parameters as PostgreSQL's
+    dialect writes it (numbered and cast): else None (another database, no parameter,
+    RETURNING, a value that is not a parameter, one the statement fixes)."""
+    if not isinstance(statement, Insert):
+        return None
+    table = statement.table
+    if not all(p.required and p.key in table.c for p in params):
+        return None  # a value the statement fixes, or a parameter that is not a column's
+    preparer = dialect.identifier_preparer
+    names = ", ".join(preparer.format_column(table.c[p.key]) for p in params)
+    into = f"INSERT INTO {preparer.format_table(table)} ({names})"
+    one_row = ", ".join(
+        str(compiled.render_bind_cast(p.type, _dbapi_type(p, dialect), f"${i}"))
+        if _dbapi_type(p, dialect).render_bind_cast
+        else f"${i}"
+        for i, p in enumerate(params, 1)
+    )
+    if str(compiled) != f"{into} VALUES ({one_row})":
+        return None
+    types = tuple(
+        str(compiled.render_bind_cast(p.type, _dbapi_type(p, dialect), "")).removeprefix("::")
+        for p in params
+    )
+    arrays = ", ".join(f"${i}::{t}[]" for i, t in enumerate(types, 1))
+    unnest = f"{into} SELECT * FROM unnest({arrays})"  # noqa: S608  # names from the schema
+    return _ManyRows(into, types, unnest)
+
+
+def _dbapi_type(param: Any, dialect: Dialect) -> Any:
+    """The type SQLAlchemy's compiler casts a parameter to: its type's dialect implementation,
+    past any TypeDecorator (as `SQLCompiler.visit_bindparam` finds it)."""
+    return param.type._unwrapped_dialect_impl(dialect)
 
 
 class Prepared:
@@ -183,14 +279,12 @@ class Statements:
         if not rows:
             return
         if self.on_driver:
-            compiled = prepared.compiled(self.engine.dialect)
-            arguments = [compiled.arguments(r) for r in rows]
+            method, sql, arguments = prepared.compiled(self.engine.dialect).rows(rows)
             pooled = await self.engine.raw_connection()
             conn: Any = pooled.driver_connection
             try:
-                # asyncpg's executemany is atomic: one pipelined round trip, all rows or none
                 begin = self._begin if self._pooled else None
-                await run_statement(conn, begin, conn.executemany, compiled.sql, arguments)
+                await run_statement(conn, begin, getattr(conn, method), sql, *arguments)
             finally:
                 give_back(pooled)
             return
@@ -307,25 +401,50 @@ def give_back(pooled: PoolProxiedConnection) -> None:
         pooled.close()
 
 
+# Bound values in one SQLite statement: SQLITE_MAX_VARIABLE_NUMBER as it was before SQLite
+# 3.32 raised it, so that the statements hold on any SQLite.
+SQLITE_VALUES_AT_MOST = 999
+
+
 class SqliteWrites:
     """SQLite has one write lock per database. Through aiosqlite a write holds it from its
     INSERT to its COMMIT, two trips through the worker's event loop, and a busy loop can
     take seconds to come round: every other writer waits (the audit batch among them). Here
     a write runs from BEGIN IMMEDIATE to COMMIT in one call on a thread, on a connection of
-    its own, one write at a time: the lock is never held while the loop does anything else."""
+    its own, one write at a time: the lock is never held while the loop does anything else.
+
+    Many rows go as few statements (`_SqliteRows`), not one per row: Python's sqlite3 lets
+    go of the GIL for each statement it steps, and a thread that wants it back while the
+    worker's loop is busy waits up to the switch interval (5 ms) each time. The audit batch
+    writes from such a thread: one statement per row put a batch of a few hundred rows at
+    hundreds of milliseconds, past the second the gateway may answer with."""
 
     def __init__(self, path: str) -> None:
         self._path = path
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+        self._many: dict[str, _SqliteRows | None] = {}
 
     def write_one(self, sql: str, arguments: Sequence[Any]) -> Any:
         """Run `sql` once and commit; its first row."""
         return self._write(lambda connection: connection.execute(sql, arguments).fetchone())
 
     def write_all(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Run `sql` once for each row, and commit all of them or none."""
-        self._write(lambda connection: connection.executemany(sql, rows))
+        """Insert every row with `sql`, the INSERT of one, and commit all of them or none:
+        as few statements of many VALUES rows as SQLite takes where `sql` is the INSERT of
+        one row of parameters, else `sql` once per row."""
+
+        def work(connection: sqlite3.Connection) -> None:  # under the lock
+            if sql not in self._many:
+                self._many[sql] = _SqliteRows.of(sql)
+            many = self._many[sql]
+            if many is None:
+                connection.executemany(sql, rows)
+                return
+            for statement, arguments in many.statements(rows):
+                connection.execute(statement, arguments)
+
+        self._write(work)
 
     def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         with self._lock:
@@ -349,3 +468,39 @@ class SqliteWrites:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+@dataclass(frozen=True, slots=True)
+class _SqliteRows:
+    """`INSERT INTO t (a, b) VALUES (?, ?)` as `INSERT INTO t (a, b) VALUES (?, ?), (?, ?)`
+    for many rows, as many as `SQLITE_VALUES_AT_MOST` values allow in each statement; a
+    statement for each count of rows, kept once made."""
+
+    head: str  # INSERT INTO t (a, b) VALUES
+    row: str  # (?, ?)
+    at_most: int  # rows in one statement
+    _texts: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, sql: str) -> _SqliteRows | None:
+        """The form for many rows of `sql`, or None where it is not an INSERT that ends in
+        one row of parameters and nothing after (RETURNING, ON CONFLICT, a fixed value)."""
+        head, _, row = sql.rpartition(" VALUES ")
+        width = row.count("?")
+        if not (head.startswith("INSERT INTO ") and width):
+            return None
+        if row != f"({', '.join('?' * width)})":
+            return None
+        return cls(f"{head} VALUES ", row, max(1, SQLITE_VALUES_AT_MOST // width))
+
+    def statements(self, rows: Sequence[Sequence[Any]]) -> Iterator[tuple[str, list[Any]]]:
+        """Each statement with its values, the rows in the order given."""
+        for start in range(0, len(rows), self.at_most):
+            chunk = rows[start : start + self.at_most]
+            yield self._text(len(chunk)), [value for row in chunk for value in row]
+
+    def _text(self, count: int) -> str:
+        found = self._texts.get(count)
+        if found is None:
+            found = self._texts[count] = self.head + ", ".join([self.row] * count)
+        return found

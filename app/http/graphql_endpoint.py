@@ -9,7 +9,7 @@ Invariant: every request, however it ends, leaves one audit row, one log line an
 `x-request-id` header; an unexpected exception at any stage answers the masked `INTERNAL`
 body. A mutation's row is written before its answer goes, and if it cannot be, the answer is
 withheld; the others are written in batches within a second (app/db/audit_batch.py), and
-answers are withheld while they fall behind.
+answers wait, and then are withheld, while they fall behind.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ async def _audit(gateway: Gateway, trail: Trail) -> None:
     if trail.mutation:
         await record(gateway.database.statements, trail.row())
     else:
-        gateway.audit.add(trail.row())
+        await gateway.audit.admit(trail.row())
 
 
 def _refuse(trail: Trail, status: int, message: str, code: str) -> JSONResponse:

@@ -81,17 +81,81 @@ async def test_rows_are_answered_for_up_to_max_lag_and_not_a_moment_longer(
     engine: AsyncEngine, connection: AuditConnection
 ) -> None:
     clock = Clock()
-    batch = AuditBatch(connection, interval=0.2, max_lag=1.0, clock=clock)
-    batch.add(row(1))
+    batch = AuditBatch(connection, interval=0.2, max_lag=1.0, patience=0.05, clock=clock)
+    await batch.admit(row(1))
     clock.now += 1.0
-    batch.add(row(2))  # the oldest is exactly 1 s old: still answered
+    await batch.admit(row(2))  # the oldest is exactly 1 s old: still answered
     clock.now += 0.001
     with pytest.raises(AuditBacklog):
-        batch.add(row(3))
+        await batch.admit(row(3))  # no writer to catch up: refused after its patience
     assert len(batch) == 3  # the refused request's row is still kept
     await batch.flush()
     assert not batch.lagging()
     assert await stored(engine) == [f"{n:032x}" for n in (1, 2, 3)]
+
+
+async def test_a_stalled_writer_is_waited_for_and_the_answer_goes(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    """The process stalled for 1.5 s (the clock moved, nothing ran): the first row is past its
+    lag, but the writer is not failing, and writes it at its next turn (within 0.5 s, so not
+    before the row is seen lagging)."""
+    clock = Clock()
+    batch = AuditBatch(connection_of(database_url, engine), interval=0.5, patience=5.0, clock=clock)
+    await batch.start()
+    try:
+        batch.add(row(1))
+        clock.now += 1.5
+        assert batch.lagging()
+        await asyncio.wait_for(batch.admit(row(2)), 5.0)  # no AuditBacklog: it caught up
+        assert not batch.lagging()
+    finally:
+        await batch.close()
+    assert await stored(engine) == [f"{n:032x}" for n in (1, 2)]
+
+
+async def said(caplog: pytest.LogCaptureFixture, message: str) -> None:
+    """Wait (at most 5 s) until the writer has logged `message`."""
+    for _ in range(500):
+        if message in caplog.messages:
+            return
+        await asyncio.sleep(0.01)
+    assert message in caplog.messages
+
+
+async def test_a_failing_writer_is_not_waited_for_until_it_writes_again(
+    engine: AsyncEngine,
+    connection: AuditConnection,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The writer's last try failed: the database is out of reach, and the answer is withheld
+    at once, not after `patience` (a minute here; the test gives it five seconds). Once it
+    writes again, a stall is waited for again."""
+
+    async def unreachable(*_: Any) -> None:
+        raise OSError("database out of reach")
+
+    monkeypatch.setattr(audit_batch, "write_rows", unreachable)
+    clock = Clock()
+    batch = AuditBatch(connection, interval=0.05, patience=60.0, clock=clock)
+    await batch.start()
+    try:
+        batch.add(row(1))
+        await said(caplog, "audit rows not written yet: 1 queued")
+        clock.now += 1.5
+        with pytest.raises(AuditBacklog):
+            await asyncio.wait_for(batch.admit(row(2)), 5.0)
+        assert len(batch) == 2
+        monkeypatch.undo()
+        await said(caplog, "audit rows written again")
+        batch.add(row(3))
+        clock.now += 1.5
+        await asyncio.wait_for(batch.admit(row(4)), 5.0)
+    finally:
+        monkeypatch.undo()
+        await batch.close()
+    assert await stored(engine) == [f"{n:032x}" for n in (1, 2, 3, 4)]
 
 
 async def test_the_queue_is_bounded(

@@ -254,14 +254,16 @@ def _sparse_and_whole(name: str, lpa_id: int) -> list[dict[str, Any]]:
     }[name]  # fmt: skip
 
 
+@pytest.mark.parametrize("together", [False, True], ids=["one-by-one", "together"])
 @pytest.mark.parametrize(
     "name", ["actors", "addresses", "anomalies", "trust_corporation_signatories"]
 )
 async def test_a_row_insert_stores_what_sqlalchemy_s_insert_stores(
-    engine: AsyncEngine, name: str
+    engine: AsyncEngine, name: str, together: bool
 ) -> None:
     """SQLAlchemy's `insert(table)` run with one row fills what the row leaves out itself
-    (NULL, or the column's default); `RowInsert` must store the same."""
+    (NULL, or the column's default); `RowInsert` must store the same, given the rows one at a
+    time or all in one call (on PostgreSQL one statement for all: `unnest` of each column)."""
     table = _TABLES[name]
     serial = table.autoincrement_column
     stored = []
@@ -272,16 +274,20 @@ async def test_a_row_insert_stores_what_sqlalchemy_s_insert_stores(
             uid = uid_for_sequence(await lpas.allocate_number())
             lpa_id = await lpas.create(replace(NEW, uid=uid), author=AUTHOR, anomalies=[])
             await conn.execute(table.delete())
-            for row in _sparse_and_whole(name, lpa_id):
-                if plain:
+            rows = _sparse_and_whole(name, lpa_id)
+            if plain:
+                for row in rows:
                     await conn.execute(insert(table), row)
-                else:
+            elif together:
+                await tx.insert(RowInsert(table), rows)
+            else:
+                for row in rows:
                     await tx.insert(RowInsert(table), [row])
-            rows = await conn.execute(select(table).order_by(*table.primary_key.columns))
+            found = await conn.execute(select(table).order_by(*table.primary_key.columns))
             generated = getattr(serial, "key", None)
             left_out = (generated, "lpa_id")  # counted by sequences the rollback keeps
             stored.append(
-                [{k: v for k, v in r._mapping.items() if k not in left_out} for r in rows]
+                [{k: v for k, v in r._mapping.items() if k not in left_out} for r in found]
             )
     assert stored[0] == stored[1]
     assert len(stored[0]) == 2

@@ -14,7 +14,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 
-from app.db.audit_batch import FLUSH_INTERVAL_SECONDS, MAX_LAG_SECONDS
+from app.db import audit_batch
+from app.db.audit_batch import FLUSH_INTERVAL_SECONDS, MAX_LAG_SECONDS, PATIENCE_SECONDS
 from app.db.engine import create_engine
 from app.db.models import AuditEvent, table
 from app.graphql.errors import UNAVAILABLE_MESSAGE
@@ -186,6 +187,37 @@ async def test_read_answers_are_withheld_while_their_rows_cannot_be_written(
     assert again.status_code == 200
     recorded = [(r["decision"], r["lpa_uids"]) for r in await rows(app)]
     assert recorded == [("allowed", [uid])] * 3  # the withheld one too: nothing was lost
+
+
+@pytest.mark.parametrize(("write_takes", "status"), [(1.2, 200), (4.0, 503)])
+async def test_a_slow_write_is_waited_for_up_to_patience(
+    app: Starlette,
+    gql: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    demo: list[dict[str, Any]],
+    write_takes: float,
+    status: int,
+) -> None:
+    """A write that is slow, not failing: the second request comes 1.05 s after the first, past
+    the lag. It waits for the write (done about 1.2 s in) and is answered, or, when the write
+    takes longer than the lag and the patience together (4 s), it is withheld."""
+    assert MAX_LAG_SECONDS + PATIENCE_SECONDS < 3.0  # what the 503 case needs, and a margin
+    uid = next(d["uid"] for d in demo if d["status"] == "REGISTERED")
+    real = audit_batch.write_rows
+
+    async def slow(target: Any, batch: Any) -> None:
+        await anyio.sleep(write_takes)
+        await real(target, batch)
+
+    monkeypatch.setattr(audit_batch, "write_rows", slow)
+    first = await gql("opg.poas.use", LPA_STATUS, {"uid": uid})
+    assert first.status_code == 200
+    await anyio.sleep(MAX_LAG_SECONDS + 0.05)
+    second = await gql("opg.poas.use", LPA_STATUS, {"uid": uid})
+    assert second.status_code == status
+    monkeypatch.undo()
+    recorded = [r["decision"] for r in await rows(app)]
+    assert recorded == ["allowed", "allowed"]  # the withheld one too
 
 
 async def test_queued_rows_are_written_on_a_clean_shutdown(
