@@ -18,14 +18,13 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg  # type: ignore[import-untyped]
 import httpx
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 
 from app.authz.tokens import mint_dev_token
-from app.db.engine import engine_for_url
 from app.db.migrate import upgrade
 from app.http.app import create_app
 from app.settings import Settings
@@ -50,15 +49,17 @@ def _pg_url(database: str) -> str:
 
 
 async def _pg_admin(*statements: str) -> None:
+    """Plain asyncpg on the simple query protocol: it names no statement, so it never draws on
+    asyncpg's process-wide statement counter, which a pooler test resets while the copies'
+    thread (tests/copies.py) may be running statements here."""
     assert POSTGRES_ADMIN_URL is not None
-    engine = engine_for_url(POSTGRES_ADMIN_URL)
+    dsn = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql").render_as_string(False)
+    conn = await asyncpg.connect(dsn)
     try:
-        async with engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            for statement in statements:
-                await conn.execute(text(statement))
+        for statement in statements:
+            await conn.execute(statement)
     finally:
-        await engine.dispose()
+        await conn.close()
 
 
 def pg_admin(*statements: str) -> None:

@@ -9,10 +9,12 @@ client meets the next."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import anyio
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import bindparam, func, select, text
@@ -34,6 +36,8 @@ from app.db.visibility import RowRule
 from app.domain.uid import uid_for_sequence
 from app.domain.verdict import Verdict
 from tests import pgbouncer
+from tests.conftest import pg_admin
+from tests.copies import drop_database
 from tests.db.test_audit_batch import row
 from tests.domain.builders import an_lpa
 
@@ -152,6 +156,20 @@ async def test_the_driver_s_named_statements_collide_behind_the_same_pooler(
         await a_process_reads(pooler=False)
     duplicate = asyncpg.exceptions.DuplicatePreparedStatementError
     assert any(isinstance(e, duplicate) for e in error_chain(collided.value))
+
+
+async def test_the_suite_s_database_admin_names_no_statement(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Why the counter reset above reaches no other thread: the suite makes and drops its
+    databases on a thread of its own (tests/copies.py), through plain asyncpg on the simple
+    query protocol, which draws no name from the counter. (Through SQLAlchemy it drew one per
+    statement, and a reset between two of them collided on the admin's own connection.)"""
+    monkeypatch.setattr(asyncpg.connection, "_uid", 0)
+    name = f"lpa_gw_admin_{backend}_{uuid.uuid4().hex[:10]}"
+    await anyio.to_thread.run_sync(pg_admin, f'CREATE DATABASE "{name}"')
+    await anyio.to_thread.run_sync(pg_admin, drop_database(name))
+    assert asyncpg.connection._uid == 0
 
 
 async def test_the_statement_timeout_holds_on_both_paths(
