@@ -9,7 +9,6 @@ gets its own copy, dropped afterwards.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import os
 import shutil
@@ -18,7 +17,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import asyncpg  # type: ignore[import-untyped]
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
@@ -30,7 +28,7 @@ from app.http.app import create_app
 from app.settings import Settings
 from tests.copies import Copies, drop_database
 from tests.factories import SUBS
-from tests.roles import Roles, in_process_cli, operator_roles
+from tests.roles import Roles, in_process_cli, operator_roles, run_sql
 from tests.spy import ResolverSpy
 
 POSTGRES_ADMIN_URL = os.environ.get("LPA_GATEWAY_TEST_POSTGRES_URL")
@@ -48,22 +46,14 @@ def _pg_url(database: str) -> str:
     return make_url(POSTGRES_ADMIN_URL).set(database=database).render_as_string(hide_password=False)
 
 
-async def _pg_admin(*statements: str) -> None:
-    """Plain asyncpg on the simple query protocol: it names no statement, so it never draws on
-    asyncpg's process-wide statement counter, which a pooler test resets while the copies'
-    thread (tests/copies.py) may be running statements here."""
-    assert POSTGRES_ADMIN_URL is not None
-    dsn = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql").render_as_string(False)
-    conn = await asyncpg.connect(dsn)
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 def pg_admin(*statements: str) -> None:
-    asyncio.run(_pg_admin(*statements))
+    """Each statement on its own, as `CREATE DATABASE` must be. `run_sql` speaks plain asyncpg
+    on the simple query protocol: it names no statement, so it never draws on asyncpg's
+    process-wide statement counter, which a pooler test resets while the copies' thread
+    (tests/copies.py) may be running statements here."""
+    assert POSTGRES_ADMIN_URL is not None
+    for statement in statements:
+        run_sql(POSTGRES_ADMIN_URL, statement)
 
 
 class Templates(dict[str, str]):
