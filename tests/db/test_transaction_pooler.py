@@ -161,14 +161,18 @@ async def test_the_driver_s_named_statements_collide_behind_the_same_pooler(
 async def test_the_suite_s_database_admin_names_no_statement(
     backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Why the counter reset above reaches no other thread: the suite makes and drops its
-    databases on a thread of its own (tests/copies.py), through plain asyncpg on the simple
-    query protocol, which draws no name from the counter. (Through SQLAlchemy it drew one per
-    statement, and a reset between two of them collided on the admin's own connection.)"""
+    """Why the counter reset above cannot reach the suite's own thread: the suite makes and
+    drops its databases on a thread of its own (tests/copies.py), through plain asyncpg on the
+    simple query protocol, which draws no name from the counter. (Through SQLAlchemy it drew
+    one per statement, and a reset between two of them collided on the admin's own
+    connection.)"""
     monkeypatch.setattr(asyncpg.connection, "_uid", 0)
     name = f"lpa_gw_admin_{backend}_{uuid.uuid4().hex[:10]}"
     await anyio.to_thread.run_sync(pg_admin, f'CREATE DATABASE "{name}"')
-    await anyio.to_thread.run_sync(pg_admin, drop_database(name))
+    try:
+        assert asyncpg.connection._uid == 0
+    finally:
+        await anyio.to_thread.run_sync(pg_admin, drop_database(name))
     assert asyncpg.connection._uid == 0
 
 
