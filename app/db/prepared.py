@@ -161,17 +161,15 @@ def _many_rows(
     preparer = dialect.identifier_preparer
     names = ", ".join(preparer.format_column(table.c[p.key]) for p in params)
     into = f"INSERT INTO {preparer.format_table(table)} ({names})"
+    impls = [(p.type, _dbapi_type(p, dialect)) for p in params]
     one_row = ", ".join(
-        str(compiled.render_bind_cast(p.type, _dbapi_type(p, dialect), f"${i}"))
-        if _dbapi_type(p, dialect).render_bind_cast
-        else f"${i}"
-        for i, p in enumerate(params, 1)
+        str(compiled.render_bind_cast(t, impl, f"${i}")) if impl.render_bind_cast else f"${i}"
+        for i, (t, impl) in enumerate(impls, 1)
     )
     if str(compiled) != f"{into} VALUES ({one_row})":
         return None
     types = tuple(
-        str(compiled.render_bind_cast(p.type, _dbapi_type(p, dialect), "")).removeprefix("::")
-        for p in params
+        str(compiled.render_bind_cast(t, impl, "")).removeprefix("::") for t, impl in impls
     )
     arrays = ", ".join(f"${i}::{t}[]" for i, t in enumerate(types, 1))
     unnest = f"{into} SELECT * FROM unnest({arrays})"  # noqa: S608  # names from the schema
